@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+  // Synthesis is CPU-bound; two workers match the two-core build machines.
+  maxWorkers: 2,
+};

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { DEFAULT_ENVIRONMENTS, PRESETS } from './presets';
+import { EnvironmentConfig, ResolvedEnvironment, environmentSchema, validatedEnvironmentSchema } from './schema';
+
+/**
+ * Turns CDK context into validated environment configs.
+ *
+ * Sources, in merge order (later wins):
+ * 1. the preset of the environment (`lib/config/presets.ts`),
+ * 2. `overrides.<env>` in `cdk.json` context (an object, or a JSON string from `-c overrides=...`),
+ * 3. dotted keys from the command line: `-c prod.service.maxTasks=30` (values are parsed as JSON when
+ *    they parse, else taken as strings; `null` removes an optional setting).
+ *
+ * `-c envs=prod` (comma-separated) selects environments; without it every default preset is built.
+ * Any error (unknown environment, unknown key, wrong type, out of range, inconsistent pair) throws a
+ * {@link ConfigError} that names the key, the value and what is allowed, before any construct exists.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid scalable-backend configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Context keys this loader owns (besides `<env>.<path>` keys). */
+export const CONTEXT_ENVS = 'envs';
+export const CONTEXT_OVERRIDES = 'overrides';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvironment[] {
+  const problems: string[] = [];
+  const known = Object.keys(PRESETS);
+
+  const selected = parseEnvs(context[CONTEXT_ENVS], known, problems);
+  const overrides = collectOverrides(context, known, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  const resolved: ResolvedEnvironment[] = [];
+  for (const name of selected) {
+    const merged = deepMerge(PRESETS[name] as unknown as JsonObject, overrides[name] ?? {});
+    const result = validatedEnvironmentSchema.safeParse(merged, { reportInput: true });
+    if (!result.success) {
+      problems.push(...result.error.issues.map((i) => formatIssue(name, i)));
+    } else {
+      resolved.push({ name, config: result.data });
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return resolved;
+}
+
+/** Validate one environment's config object directly (used by tests and tools). */
+export function validateEnvironment(name: string, candidate: unknown): EnvironmentConfig {
+  const result = validatedEnvironmentSchema.safeParse(candidate, { reportInput: true });
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => formatIssue(name, i)));
+  return result.data;
+}
+
+function parseEnvs(raw: unknown, known: string[], problems: string[]): string[] {
+  if (raw === undefined || raw === '') return [...DEFAULT_ENVIRONMENTS];
+  const list = Array.isArray(raw)
+    ? raw.map(String)
+    : String(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+  for (const env of list) {
+    if (!known.includes(env)) {
+      problems.push(`envs: got ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`);
+    }
+  }
+  return [...new Set(list)];
+}
+
+function collectOverrides(
+  context: Record<string, unknown>,
+  known: string[],
+  problems: string[],
+): Record<string, JsonObject> {
+  const out: Record<string, JsonObject> = {};
+  let fromFile = context[CONTEXT_OVERRIDES];
+  if (typeof fromFile === 'string') {
+    try {
+      fromFile = JSON.parse(fromFile);
+    } catch {
+      problems.push(`overrides: got ${JSON.stringify(fromFile)}; must be a JSON object keyed by environment`);
+      fromFile = undefined;
+    }
+  }
+  if (fromFile !== undefined) {
+    if (!isObject(fromFile)) {
+      problems.push(`overrides: got ${JSON.stringify(fromFile)}; must be an object keyed by environment`);
+    } else {
+      for (const [env, value] of Object.entries(fromFile)) {
+        if (!known.includes(env)) {
+          problems.push(`overrides.${env}: unknown environment; allowed environments: ${known.join(', ')}`);
+        } else if (!isObject(value)) {
+          problems.push(`overrides.${env}: got ${JSON.stringify(value)}; must be an object of settings`);
+        } else {
+          out[env] = deepMerge(out[env] ?? {}, value as JsonObject);
+        }
+      }
+    }
+  }
+
+  // Dotted keys: `<env>.<path>`. CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) never look like this.
+  for (const [key, raw] of Object.entries(context)) {
+    const m = /^([a-z][a-z0-9-]*)\.(.+)$/.exec(key);
+    if (!m) continue;
+    const [, env, path] = m;
+    if (!known.includes(env)) {
+      problems.push(`${key}: unknown environment ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`);
+      continue;
+    }
+    const segments = path.split('.');
+    if (segments.some((s) => s === '')) {
+      problems.push(`${key}: malformed key; use <env>.<section>.<setting>, e.g. prod.service.maxTasks`);
+      continue;
+    }
+    let target = (out[env] ??= {});
+    for (const seg of segments.slice(0, -1)) {
+      const next = target[seg];
+      target = isObject(next) ? (next as JsonObject) : (target[seg] = {});
+    }
+    target[segments[segments.length - 1]] = parseValue(raw);
+  }
+  return out;
+}
+
+function parseValue(raw: unknown): Json {
+  if (typeof raw !== 'string') return raw as Json;
+  try {
+    return JSON.parse(raw) as Json;
+  } catch {
+    return raw;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars replace; `null` removes the key. */
+export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      delete out[key];
+    } else if (isObject(value) && isObject(out[key])) {
+      out[key] = deepMerge(out[key] as JsonObject, value as JsonObject);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function formatIssue(env: string, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  const where = path ? `${env}.${path}` : env;
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(issue.path.map(String));
+    return issue.keys
+      .map((k) => `${where}.${k}: unknown key; allowed keys here: ${allowed.join(', ')}`)
+      .join('\n  - ');
+  }
+  const got = 'input' in issue && issue.input !== undefined ? JSON.stringify(issue.input) : 'nothing';
+  return `${where}: got ${got}; ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+/** The keys the schema accepts at a path, for "did you mean" style messages. */
+export function allowedKeysAt(path: string[]): string[] {
+  let node: z.ZodType = environmentSchema;
+  for (const seg of path) {
+    const shape = objectShape(node);
+    if (!shape || !(seg in shape)) return [];
+    node = shape[seg];
+  }
+  const shape = objectShape(node);
+  return shape ? Object.keys(shape) : [];
+}
+
+function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
+  let n: z.ZodType = node;
+  // Unwrap optional/default wrappers.
+  while (n instanceof z.ZodOptional || n instanceof z.ZodDefault) n = n.unwrap() as z.ZodType;
+  return n instanceof z.ZodObject ? (n.shape as Record<string, z.ZodType>) : undefined;
+}

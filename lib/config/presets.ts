@@ -1,0 +1,190 @@
+import { EnvironmentConfig } from './schema';
+
+/**
+ * Presets: every component of the design in every preset; they differ in size, count and safety
+ * settings only. Start small, and pull each scaling lever with one config value (see the README's
+ * "Growing the stack").
+ */
+
+const dev: EnvironmentConfig = {
+  target: 'aws',
+  tags: { project: 'scalable-backend', environment: 'dev' },
+  network: {
+    cidr: '10.10.0.0/16',
+    maxAzs: 2,
+    natGateways: 1,
+    flowLogRetentionDays: 30,
+  },
+  service: {
+    // Public image that answers HTTP 200 on / and runs on ARM64, so a fresh deploy is healthy.
+    image: 'public.ecr.aws/nginx/nginx:stable',
+    containerPort: 80,
+    cpu: 256,
+    memoryMiB: 512,
+    cpuArchitecture: 'ARM64',
+    minTasks: 1,
+    maxTasks: 4,
+    scaling: {
+      scaleOutCpuPercent: 70,
+      scaleInCpuPercent: 30,
+      scaleOutStep: 1,
+      scaleInStep: 1,
+      // 2 of 2 one-minute datapoints: scale out decides within ~2 minutes of a sustained breach.
+      scaleOutEvaluationPeriods: 2,
+      scaleOutDatapointsToAlarm: 2,
+      // 15 of 15: scale in only after a quarter hour below the low threshold, so the service cannot flap.
+      scaleInEvaluationPeriods: 15,
+      scaleInDatapointsToAlarm: 15,
+      scaleOutCooldownSeconds: 60,
+      scaleInCooldownSeconds: 300,
+    },
+    healthCheck: {
+      path: '/',
+      intervalSeconds: 15,
+      timeoutSeconds: 5,
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 3,
+      healthyHttpCodes: '200-399',
+    },
+    deregistrationDelaySeconds: 30,
+    loadBalancingAlgorithm: 'round_robin',
+    logRetentionDays: 30,
+    accessLogExpirationDays: 30,
+    enableExecuteCommand: false,
+    environment: {},
+  },
+  database: {
+    engineVersion: '17',
+    instanceClass: 't4g.micro',
+    multiAz: false,
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    databaseName: 'app',
+    masterUsername: 'app_admin',
+    backupRetentionDays: 3,
+    preferredBackupWindow: '03:00-03:30',
+    preferredMaintenanceWindow: 'sun:04:00-sun:05:00',
+    deletionProtection: false,
+    removalPolicy: 'snapshot',
+    performanceInsightsRetentionDays: 7,
+    monitoringIntervalSeconds: 0,
+    slowQueryThresholdMs: 500,
+    logRetentionDays: 30,
+    readReplicas: 1,
+    proxy: {
+      idleClientTimeoutSeconds: 1800,
+      maxConnectionsPercent: 90,
+      maxIdleConnectionsPercent: 50,
+      connectionBorrowTimeoutSeconds: 120,
+    },
+    rotationDays: 30,
+  },
+  cache: {
+    engine: 'redis',
+    engineVersion: '7.1',
+    nodeType: 'cache.t4g.micro',
+    port: 6379,
+    replicas: 0,
+    clusterMode: false,
+    shards: 1,
+    automaticFailover: false,
+    multiAz: false,
+    maxmemoryPolicy: 'allkeys-lru',
+    snapshotRetentionDays: 1,
+    removalPolicy: 'snapshot',
+  },
+  observability: {
+    p95ResponseTimeSeconds: 1,
+    errorRatePercent: 1,
+    errorRateMinRequestsPerMinute: 20,
+    serviceCpuPercent: 85,
+    serviceMemoryPercent: 85,
+    dbCpuPercent: 80,
+    dbFreeableMemoryMiB: 128,
+    dbFreeStorageGiB: 2,
+    dbConnectionsPercent: 80,
+    dbLatencyMs: 20,
+    replicaLagSeconds: 30,
+    cacheCpuPercent: 80,
+    cacheMemoryPercent: 80,
+    cacheEvictionsPerMinute: 100,
+    cacheHitRatePercent: 80,
+    cacheReplicationLagSeconds: 5,
+    advisorScheduleMinutes: 5,
+    advisorWindowMinutes: 60,
+  },
+};
+
+const prod: EnvironmentConfig = {
+  ...dev,
+  tags: { project: 'scalable-backend', environment: 'prod' },
+  network: { ...dev.network, cidr: '10.20.0.0/16', maxAzs: 3, natGateways: 3, flowLogRetentionDays: 365 },
+  service: {
+    ...dev.service,
+    cpu: 1024,
+    memoryMiB: 2048,
+    minTasks: 2,
+    maxTasks: 20,
+    logRetentionDays: 365,
+    accessLogExpirationDays: 90,
+  },
+  database: {
+    ...dev.database,
+    instanceClass: 'r7g.large',
+    multiAz: true,
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 1000,
+    backupRetentionDays: 14,
+    deletionProtection: true,
+    removalPolicy: 'retain',
+    performanceInsightsRetentionDays: 31,
+    monitoringIntervalSeconds: 60,
+    slowQueryThresholdMs: 250,
+    logRetentionDays: 365,
+    readReplicas: 2,
+    replicaInstanceClass: 'r7g.large',
+  },
+  cache: {
+    ...dev.cache,
+    nodeType: 'cache.r7g.large',
+    replicas: 1,
+    automaticFailover: true,
+    multiAz: true,
+    snapshotRetentionDays: 7,
+    removalPolicy: 'retain',
+  },
+  observability: {
+    ...dev.observability,
+    errorRateMinRequestsPerMinute: 100,
+    dbFreeableMemoryMiB: 1024,
+    dbFreeStorageGiB: 20,
+  },
+};
+
+/**
+ * LocalStack. Pinned AZs (LocalStack has no Fn::GetAZs), LocalStack's default account and region,
+ * smallest sizes, no deletion protection, destroy on delete. Synthesized only when asked for.
+ */
+const local: EnvironmentConfig = {
+  ...dev,
+  account: '000000000000',
+  region: 'us-east-1',
+  target: 'localstack',
+  tags: { project: 'scalable-backend', environment: 'local' },
+  network: { ...dev.network, cidr: '10.30.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 1 },
+  service: { ...dev.service, minTasks: 1, maxTasks: 2, logRetentionDays: 1, accessLogExpirationDays: 1 },
+  database: {
+    ...dev.database,
+    backupRetentionDays: 1,
+    deletionProtection: false,
+    removalPolicy: 'destroy',
+    logRetentionDays: 1,
+    rotationDays: 0,
+  },
+  cache: { ...dev.cache, snapshotRetentionDays: 0, removalPolicy: 'destroy' },
+};
+
+export const PRESETS: Readonly<Record<string, EnvironmentConfig>> = { dev, prod, local };
+
+/** Environments `cdk synth` builds when `-c envs=` is not given. `local` only when asked for. */
+export const DEFAULT_ENVIRONMENTS = ['dev', 'prod'] as const;

@@ -1,0 +1,706 @@
+import { z } from 'zod';
+
+/**
+ * The validated configuration of one environment (one stack).
+ *
+ * Config flows one way: presets (`presets.ts`) -> overrides from CDK context (`load.ts`) -> this
+ * schema -> constructs. Every field carries documentation in `.meta()`:
+ * - `description`: what it does (rendered into the README's configuration reference),
+ * - `onChange`: what changing it on a live stack does ("in place", or what is replaced/interrupted).
+ *
+ * Objects are strict, so a misspelt key fails the synth instead of being ignored.
+ */
+
+export interface FieldMeta {
+  /** What the setting does, for the configuration reference. */
+  readonly description: string;
+  /** What a change on a live stack does: `in place`, or which resource it replaces or interrupts. */
+  readonly onChange: string;
+}
+
+/** Attach reference documentation to a field. */
+function doc<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
+  return schema.meta({ ...meta }) as T;
+}
+
+const IN_PLACE = 'in place';
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A number from a fixed list, with a message that lists the allowed values. */
+function oneOf<const T extends readonly number[]>(values: T): z.ZodType<T[number]> {
+  return z.number().refine((v) => values.includes(v), {
+    message: `must be one of ${values.join(', ')}`,
+  }) as unknown as z.ZodType<T[number]>;
+}
+
+/** Retention values that CloudWatch Logs accepts (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const logRetention = z
+  .number()
+  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+    message: `must be one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+const cidr = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(1[6-9]|20)$/,
+    'must be an IPv4 CIDR block with a prefix between /16 and /20 (room for 3 subnet tiers in up to 6 AZs), e.g. 10.0.0.0/16',
+  )
+  .refine(
+    (v) => {
+      const [ip, prefix] = v.split('/');
+      const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+      return n % 2 ** (32 - Number(prefix)) === 0;
+    },
+    { message: 'must be a network address: the host bits after the prefix must be zero (e.g. 10.0.0.0/16)' },
+  );
+
+const availabilityZone = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be an availability zone name such as eu-west-1a');
+
+export const ACM_CERTIFICATE_ARN =
+  /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** Fargate task sizes: CPU units -> allowed memory (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'environment variable names must match ^[A-Z_][A-Z0-9_]*$');
+
+// ---------------------------------------------------------------------------------------------
+// Network
+// ---------------------------------------------------------------------------------------------
+export const networkSchema = z
+  .strictObject({
+    cidr: doc(cidr, {
+      description: 'IPv4 CIDR block of the VPC.',
+      onChange: 'replaces the VPC and everything in it (database and cache included): never change it on a live stack',
+    }),
+    maxAzs: doc(int(2, 6), {
+      description: 'Number of availability zones the VPC spans (ignored when `availabilityZones` is set).',
+      onChange: 'adds or removes subnets; removing an AZ that holds a database or cache node fails the update',
+    }),
+    availabilityZones: doc(z.array(availabilityZone).min(2).max(6).optional(), {
+      description:
+        'Pin the availability zones by name (needed for LocalStack, which has no Fn::GetAZs, and for reproducible placement).',
+      onChange: 'replaces the subnets in AZs that change',
+    }),
+    natGateways: doc(int(1, 6), {
+      description: 'NAT gateways for the private subnets (one per AZ for zonal resilience, 1 to save cost).',
+      onChange: 'adds or removes NAT gateways; tasks lose egress briefly while routes move',
+    }),
+    flowLogRetentionDays: doc(logRetention, {
+      description: 'Retention of the VPC flow log group (days).',
+      onChange: IN_PLACE,
+    }),
+  })
+  .meta({ description: 'The VPC: public, private-with-egress and isolated subnets over several AZs.' });
+
+// ---------------------------------------------------------------------------------------------
+// Service (ALB + ECS Fargate + autoscaling)
+// ---------------------------------------------------------------------------------------------
+export const scalingSchema = z.strictObject({
+  scaleOutCpuPercent: doc(int(1, 100), {
+    description: 'Average service CPU (%) at or above which a task is added.',
+    onChange: IN_PLACE,
+  }),
+  scaleInCpuPercent: doc(int(0, 99), {
+    description: 'Average service CPU (%) at or below which a task is removed. Must be below `scaleOutCpuPercent`.',
+    onChange: IN_PLACE,
+  }),
+  scaleOutStep: doc(int(1, 100), {
+    description: 'Tasks added per scale-out step.',
+    onChange: IN_PLACE,
+  }),
+  scaleInStep: doc(int(1, 100), {
+    description: 'Tasks removed per scale-in step.',
+    onChange: IN_PLACE,
+  }),
+  scaleOutEvaluationPeriods: doc(int(1, 60), {
+    description: 'One-minute periods the scale-out alarm evaluates.',
+    onChange: IN_PLACE,
+  }),
+  scaleOutDatapointsToAlarm: doc(int(1, 60), {
+    description: 'Breaching periods (of `scaleOutEvaluationPeriods`) that trigger a scale out.',
+    onChange: IN_PLACE,
+  }),
+  scaleInEvaluationPeriods: doc(int(1, 60), {
+    description: 'One-minute periods the scale-in alarm evaluates (long, so the service does not flap).',
+    onChange: IN_PLACE,
+  }),
+  scaleInDatapointsToAlarm: doc(int(1, 60), {
+    description: 'Periods below the low threshold (of `scaleInEvaluationPeriods`) that trigger a scale in.',
+    onChange: IN_PLACE,
+  }),
+  scaleOutCooldownSeconds: doc(int(0, 3600), {
+    description: 'Cooldown after a scale-out step before another one (seconds).',
+    onChange: IN_PLACE,
+  }),
+  scaleInCooldownSeconds: doc(int(0, 3600), {
+    description: 'Cooldown after a scale-in step before another one (seconds).',
+    onChange: IN_PLACE,
+  }),
+});
+
+export const healthCheckSchema = z.strictObject({
+  path: doc(z.string().regex(/^\/[\x21-\x7e]*$/, 'must start with / and contain no spaces').max(1024), {
+    description: 'HTTP path the load balancer probes on each task.',
+    onChange: IN_PLACE,
+  }),
+  intervalSeconds: doc(int(5, 300), { description: 'Seconds between health checks.', onChange: IN_PLACE }),
+  timeoutSeconds: doc(int(2, 120), {
+    description: 'Seconds before a health check counts as failed. Must be less than `intervalSeconds`.',
+    onChange: IN_PLACE,
+  }),
+  healthyThresholdCount: doc(int(2, 10), {
+    description: 'Consecutive successes before a task receives traffic.',
+    onChange: IN_PLACE,
+  }),
+  unhealthyThresholdCount: doc(int(2, 10), {
+    description: 'Consecutive failures before a task leaves rotation.',
+    onChange: IN_PLACE,
+  }),
+  healthyHttpCodes: doc(z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must look like 200 or 200-399'), {
+    description: 'HTTP codes that count as healthy.',
+    onChange: IN_PLACE,
+  }),
+});
+
+export const serviceSchema = z.strictObject({
+  image: doc(z.string().min(1).max(1024), {
+    description:
+      'Container image. The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`.',
+    onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
+  }),
+  containerPort: doc(int(1, 65535), {
+    description: 'Port the container listens on.',
+    onChange: 'rolling deployment; replaces the target group',
+  }),
+  cpu: doc(oneOf([256, 512, 1024, 2048, 4096, 8192, 16384] as const), {
+    description: 'Task CPU units (vertical scaling of the app tier).',
+    onChange: 'rolling deployment of new tasks',
+  }),
+  memoryMiB: doc(int(512, 122880), {
+    description: 'Task memory (MiB); must be a Fargate-supported combination with `cpu`.',
+    onChange: 'rolling deployment of new tasks',
+  }),
+  cpuArchitecture: doc(z.enum(['ARM64', 'X86_64']), {
+    description: 'CPU architecture of the tasks (ARM64 = Graviton, cheaper per vCPU). Your image must support it.',
+    onChange: 'rolling deployment of new tasks',
+  }),
+  minTasks: doc(int(1, 1000), {
+    description: 'Minimum task count autoscaling keeps.',
+    onChange: IN_PLACE,
+  }),
+  maxTasks: doc(int(1, 1000), {
+    description: 'Maximum task count autoscaling may reach.',
+    onChange: IN_PLACE,
+  }),
+  scaling: scalingSchema.meta({ description: 'CPU step scaling.' }),
+  healthCheck: healthCheckSchema.meta({ description: 'Target group health check.' }),
+  deregistrationDelaySeconds: doc(int(0, 3600), {
+    description: 'Seconds the ALB drains a task before deregistering it (short for fast deploys).',
+    onChange: IN_PLACE,
+  }),
+  loadBalancingAlgorithm: doc(z.enum(['round_robin', 'least_outstanding_requests']), {
+    description: 'ALB routing algorithm.',
+    onChange: IN_PLACE,
+  }),
+  certificateArn: doc(
+    z
+      .string()
+      .regex(ACM_CERTIFICATE_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)')
+      .optional(),
+    {
+      description:
+        'ACM certificate ARN. When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS.',
+      onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
+    },
+  ),
+  logRetentionDays: doc(logRetention, { description: 'Retention of the container log group (days).', onChange: IN_PLACE }),
+  accessLogExpirationDays: doc(int(1, 3650), {
+    description: 'Days after which ALB access logs are deleted from their bucket.',
+    onChange: IN_PLACE,
+  }),
+  enableExecuteCommand: doc(z.boolean(), {
+    description: 'Allow `aws ecs execute-command` into running tasks (off by default: it is a shell in production).',
+    onChange: 'rolling deployment of new tasks',
+  }),
+  environment: doc(z.record(envVarName, z.string().max(4096)), {
+    description:
+      'Extra plain environment variables for the container. Names of the data-tier contract (DB_*, REDIS_*) are reserved.',
+    onChange: 'rolling deployment of new tasks',
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Database (RDS PostgreSQL + read replicas + RDS Proxy)
+// ---------------------------------------------------------------------------------------------
+const dbInstanceClass = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an RDS instance class without the db. prefix, e.g. t4g.micro');
+
+export const PERFORMANCE_INSIGHTS_RETENTION = [7, ...range(31, 713, 31), 731] as const;
+
+export const databaseSchema = z.strictObject({
+  engineVersion: doc(z.string().regex(/^1[4-8](\.\d+)?$/, 'must be a PostgreSQL version 14-18, e.g. 17 or 17.6'), {
+    description:
+      'PostgreSQL version. A major version alone (e.g. 17) lets RDS pick the current minor, so it can always be created.',
+    onChange: 'minor: in-place upgrade with a restart; major: not allowed in place (plan a blue/green upgrade)',
+  }),
+  instanceClass: doc(dbInstanceClass, {
+    description: 'Instance class of the primary (Graviton by default).',
+    onChange: 'in place: modifies the instance (brief failover with Multi-AZ, downtime without)',
+  }),
+  multiAz: doc(z.boolean(), {
+    description: 'Synchronous standby in a second AZ for the primary.',
+    onChange: 'in place (no downtime)',
+  }),
+  allocatedStorageGiB: doc(int(20, 65536), {
+    description: 'Initial gp3 storage (GiB).',
+    onChange: 'in place (grow only; RDS cannot shrink storage)',
+  }),
+  maxAllocatedStorageGiB: doc(int(20, 65536), {
+    description: 'Ceiling for storage autoscaling (GiB); must be >= `allocatedStorageGiB`.',
+    onChange: IN_PLACE,
+  }),
+  databaseName: doc(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be a PostgreSQL identifier'), {
+    description: 'Name of the database created on the primary.',
+    onChange: 'REPLACES the database instance: fixed once deployed (validated against drift by the tests)',
+  }),
+  masterUsername: doc(
+    z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, 'must be 1-16 letters, digits or _ starting with a letter')
+      .refine((v) => !['postgres', 'rdsadmin', 'admin', 'root'].includes(v.toLowerCase()), {
+        message: 'must not be a reserved name (postgres, rdsadmin, admin, root)',
+      }),
+    {
+      description: 'Master user name (its password is generated in Secrets Manager).',
+      onChange: 'REPLACES the database instance and its secret: fixed once deployed',
+    },
+  ),
+  backupRetentionDays: doc(int(1, 35), {
+    description: 'Automated backup retention (days). At least 1: read replicas need backups on the source.',
+    onChange: IN_PLACE,
+  }),
+  preferredBackupWindow: doc(
+    z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be hh:mm-hh:mm in UTC'),
+    { description: 'Daily backup window (UTC, at least 30 minutes).', onChange: IN_PLACE },
+  ),
+  preferredMaintenanceWindow: doc(
+    z
+      .string()
+      .regex(
+        /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/,
+        'must be ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:00-sun:05:00',
+      ),
+    { description: 'Weekly maintenance window (UTC).', onChange: IN_PLACE },
+  ),
+  deletionProtection: doc(z.boolean(), {
+    description: 'Refuse to delete the primary while set.',
+    onChange: IN_PLACE,
+  }),
+  removalPolicy: doc(z.enum(['retain', 'snapshot', 'destroy']), {
+    description:
+      'What happens to the database, replicas and secret when the stack (or the resource) is deleted. `destroy` is allowed only with `target: localstack`.',
+    onChange: IN_PLACE,
+  }),
+  performanceInsightsRetentionDays: doc(
+    z.number().refine((v) => (PERFORMANCE_INSIGHTS_RETENTION as readonly number[]).includes(v), {
+      message: 'must be 7, a multiple of 31 up to 713, or 731',
+    }),
+    { description: 'Performance Insights retention (days).', onChange: IN_PLACE },
+  ),
+  monitoringIntervalSeconds: doc(oneOf([0, 1, 5, 10, 15, 30, 60] as const), {
+    description: 'Enhanced monitoring interval (seconds); 0 turns it off.',
+    onChange: IN_PLACE,
+  }),
+  slowQueryThresholdMs: doc(int(-1, 3_600_000), {
+    description: 'Statements slower than this are logged (`log_min_duration_statement`); -1 turns it off.',
+    onChange: 'in place (dynamic parameter, no restart)',
+  }),
+  logRetentionDays: doc(logRetention, {
+    description: 'Retention of the exported PostgreSQL logs (days).',
+    onChange: IN_PLACE,
+  }),
+  readReplicas: doc(int(0, 15), {
+    description: 'Number of read replicas (the app reads from them directly; RDS Proxy readers are Aurora-only).',
+    onChange: 'adds or removes replicas only; the primary is untouched',
+  }),
+  replicaInstanceClass: doc(dbInstanceClass.optional(), {
+    description: 'Instance class of the read replicas.',
+    onChange: 'in place on each replica',
+  }),
+  proxy: z
+    .strictObject({
+      idleClientTimeoutSeconds: doc(int(1, 28800), {
+        description: 'Seconds an idle client connection to the proxy stays open.',
+        onChange: IN_PLACE,
+      }),
+      maxConnectionsPercent: doc(int(1, 100), {
+        description: "Share of the database's max_connections the proxy may open.",
+        onChange: IN_PLACE,
+      }),
+      maxIdleConnectionsPercent: doc(int(0, 100), {
+        description: 'Share of max_connections the proxy keeps idle in its pool; <= `maxConnectionsPercent`.',
+        onChange: IN_PLACE,
+      }),
+      connectionBorrowTimeoutSeconds: doc(int(0, 3600), {
+        description: 'Seconds a client waits for a pooled connection before an error.',
+        onChange: IN_PLACE,
+      }),
+    })
+    .meta({ description: 'RDS Proxy (connection pooling in front of the primary).' }),
+  rotationDays: doc(int(0, 365), {
+    description: 'Rotate the master password every N days (single-user rotation); 0 turns rotation off.',
+    onChange: IN_PLACE,
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Cache (ElastiCache replication group)
+// ---------------------------------------------------------------------------------------------
+export const cacheSchema = z.strictObject({
+  engine: doc(z.enum(['redis', 'valkey']), {
+    description: 'Cache engine.',
+    onChange: 'redis -> valkey upgrades in place; valkey -> redis is not possible',
+  }),
+  engineVersion: doc(z.string().regex(/^\d+\.\d+$/, 'must be major.minor, e.g. 7.1'), {
+    description: 'Engine version (redis: 6.2, 7.0, 7.1; valkey: 7.2, 8.0, 8.1).',
+    onChange: 'in-place upgrade (upgrades only)',
+  }),
+  nodeType: doc(z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t4g.micro'), {
+    description: 'Node type (Graviton by default).',
+    onChange: 'in place (online vertical scaling)',
+  }),
+  port: doc(int(1024, 65535), { description: 'Port the cache listens on.', onChange: 'REPLACES the cache' }),
+  replicas: doc(int(0, 5), {
+    description: 'Replicas per node group (per shard in cluster mode).',
+    onChange: 'in place (adds or removes replica nodes)',
+  }),
+  clusterMode: doc(z.boolean(), {
+    description: 'Cluster mode (sharding across node groups); needs automatic failover.',
+    onChange: 'REPLACES the cache: choose before going live',
+  }),
+  shards: doc(int(1, 500), {
+    description: 'Node groups (shards) in cluster mode; must be 1 without cluster mode.',
+    onChange: 'in place (online resharding)',
+  }),
+  automaticFailover: doc(z.boolean(), {
+    description: 'Promote a replica when the primary fails; needs at least 1 replica.',
+    onChange: IN_PLACE,
+  }),
+  multiAz: doc(z.boolean(), {
+    description: 'Spread nodes over AZs with Multi-AZ failover; needs automatic failover.',
+    onChange: IN_PLACE,
+  }),
+  maxmemoryPolicy: doc(
+    z.enum([
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+      'noeviction',
+    ]),
+    { description: 'Eviction policy when memory is full.', onChange: IN_PLACE },
+  ),
+  snapshotRetentionDays: doc(int(0, 35), {
+    description: 'Daily snapshots kept (0 = none).',
+    onChange: IN_PLACE,
+  }),
+  removalPolicy: doc(z.enum(['retain', 'snapshot', 'destroy']), {
+    description: 'What happens to the cache when deleted. `destroy` is allowed only with `target: localstack`.',
+    onChange: IN_PLACE,
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Observability (alarms, dashboard, scaling advisor)
+// ---------------------------------------------------------------------------------------------
+export const observabilitySchema = z.strictObject({
+  alarmEmail: doc(z.email().optional(), {
+    description: 'E-mail address subscribed to the alarm topic (confirm the subscription mail).',
+    onChange: IN_PLACE,
+  }),
+  p95ResponseTimeSeconds: doc(z.number().positive().max(60), {
+    description: 'Alarm when ALB target response time p95 stays above this (seconds).',
+    onChange: IN_PLACE,
+  }),
+  errorRatePercent: doc(z.number().positive().max(100), {
+    description: 'Alarm when 5xx responses exceed this share of requests (%).',
+    onChange: IN_PLACE,
+  }),
+  errorRateMinRequestsPerMinute: doc(int(0, 1_000_000), {
+    description: 'Requests per minute below which the 5xx-rate alarm stays quiet (a few night-time errors do not page).',
+    onChange: IN_PLACE,
+  }),
+  serviceCpuPercent: doc(int(1, 100), {
+    description: 'Alarm when service CPU stays above this (%).',
+    onChange: IN_PLACE,
+  }),
+  serviceMemoryPercent: doc(int(1, 100), {
+    description: 'Alarm when service memory stays above this (%).',
+    onChange: IN_PLACE,
+  }),
+  dbCpuPercent: doc(int(1, 100), { description: 'Alarm on primary (and replica) CPU (%).', onChange: IN_PLACE }),
+  dbFreeableMemoryMiB: doc(int(1, 1_000_000), {
+    description: 'Alarm when the primary’s freeable memory falls below this (MiB).',
+    onChange: IN_PLACE,
+  }),
+  dbFreeStorageGiB: doc(int(1, 65536), {
+    description: 'Alarm when free storage falls below this (GiB).',
+    onChange: IN_PLACE,
+  }),
+  dbConnectionsPercent: doc(int(1, 100), {
+    description: 'Alarm when database or proxy connections exceed this share of the limit (%).',
+    onChange: IN_PLACE,
+  }),
+  dbLatencyMs: doc(z.number().positive().max(10_000), {
+    description: 'Alarm on primary read/write latency and proxy query latency (ms).',
+    onChange: IN_PLACE,
+  }),
+  replicaLagSeconds: doc(z.number().positive().max(86_400), {
+    description: 'Alarm when a replica lags the primary by more than this (seconds).',
+    onChange: IN_PLACE,
+  }),
+  cacheCpuPercent: doc(int(1, 100), { description: 'Alarm on cache engine CPU (%).', onChange: IN_PLACE }),
+  cacheMemoryPercent: doc(int(1, 100), { description: 'Alarm on cache memory usage (%).', onChange: IN_PLACE }),
+  cacheEvictionsPerMinute: doc(int(0, 10_000_000), {
+    description: 'Alarm when evictions per minute exceed this.',
+    onChange: IN_PLACE,
+  }),
+  cacheHitRatePercent: doc(int(0, 100), {
+    description: 'Alarm when the cache hit rate falls below this floor (%).',
+    onChange: IN_PLACE,
+  }),
+  cacheReplicationLagSeconds: doc(z.number().positive().max(3600), {
+    description: 'Alarm on cache replication lag (seconds).',
+    onChange: IN_PLACE,
+  }),
+  advisorScheduleMinutes: doc(int(1, 1440), {
+    description: 'How often the scaling advisor runs (minutes).',
+    onChange: IN_PLACE,
+  }),
+  advisorWindowMinutes: doc(int(5, 1440), {
+    description: 'How much metric history the advisor reads per run (minutes).',
+    onChange: IN_PLACE,
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------------------------
+export const environmentSchema = z.strictObject({
+  account: doc(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(), {
+    description: 'AWS account to pin the stack to. Unset: environment-agnostic, synthesizes offline.',
+    onChange: 'moves the stack: a different account is a new deployment',
+  }),
+  region: doc(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region such as eu-west-1').optional(), {
+    description: 'AWS region to pin the stack to. Unset: environment-agnostic.',
+    onChange: 'moves the stack: a different region is a new deployment',
+  }),
+  target: doc(z.enum(['aws', 'localstack']), {
+    description: 'Where the stack deploys. `localstack` allows destroy-on-delete and refuses non-local endpoints.',
+    onChange: 'n/a (a property of the preset)',
+  }),
+  tags: doc(z.record(z.string().min(1).max(128), z.string().max(256)), {
+    description: 'Tags applied to every resource.',
+    onChange: IN_PLACE,
+  }),
+  network: networkSchema,
+  service: serviceSchema.meta({ description: 'The load-balanced Fargate service.' }),
+  database: databaseSchema.meta({ description: 'RDS PostgreSQL, read replicas and RDS Proxy.' }),
+  cache: cacheSchema.meta({ description: 'ElastiCache replication group (Redis or Valkey).' }),
+  observability: observabilitySchema.meta({ description: 'Alarms, dashboard and the scaling advisor.' }),
+});
+
+/** Environment variable names the data tier injects; users may not override them. */
+export const RESERVED_ENV_PREFIXES = ['DB_', 'REDIS_'] as const;
+
+/** Cache engine versions ElastiCache can create, per engine. */
+export const CACHE_ENGINE_VERSIONS: Record<'redis' | 'valkey', readonly string[]> = {
+  redis: ['6.2', '7.0', '7.1'],
+  valkey: ['7.2', '8.0', '8.1'],
+};
+
+/** Cross-field rules: every combination AWS would reject (or that would flap) fails here, at synth. */
+export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx) => {
+  const issue = (path: (string | number)[], message: string, input: unknown) =>
+    ctx.addIssue({ code: 'custom', path, message, input });
+
+  const s = c.service;
+  if (s.scaling.scaleInCpuPercent >= s.scaling.scaleOutCpuPercent) {
+    issue(
+      ['service', 'scaling', 'scaleInCpuPercent'],
+      `must be below service.scaling.scaleOutCpuPercent (${s.scaling.scaleOutCpuPercent}), or the service would flap`,
+      s.scaling.scaleInCpuPercent,
+    );
+  }
+  if (s.minTasks > s.maxTasks) {
+    issue(['service', 'minTasks'], `must not exceed service.maxTasks (${s.maxTasks})`, s.minTasks);
+  }
+  if (s.scaling.scaleOutDatapointsToAlarm > s.scaling.scaleOutEvaluationPeriods) {
+    issue(
+      ['service', 'scaling', 'scaleOutDatapointsToAlarm'],
+      `must not exceed service.scaling.scaleOutEvaluationPeriods (${s.scaling.scaleOutEvaluationPeriods})`,
+      s.scaling.scaleOutDatapointsToAlarm,
+    );
+  }
+  if (s.scaling.scaleInDatapointsToAlarm > s.scaling.scaleInEvaluationPeriods) {
+    issue(
+      ['service', 'scaling', 'scaleInDatapointsToAlarm'],
+      `must not exceed service.scaling.scaleInEvaluationPeriods (${s.scaling.scaleInEvaluationPeriods})`,
+      s.scaling.scaleInDatapointsToAlarm,
+    );
+  }
+  const allowedMemory = FARGATE_MEMORY_BY_CPU[s.cpu] ?? [];
+  if (!allowedMemory.includes(s.memoryMiB)) {
+    issue(
+      ['service', 'memoryMiB'],
+      `is not a Fargate size for cpu ${s.cpu}; allowed: ${summarize(allowedMemory)}`,
+      s.memoryMiB,
+    );
+  }
+  if (s.healthCheck.timeoutSeconds >= s.healthCheck.intervalSeconds) {
+    issue(
+      ['service', 'healthCheck', 'timeoutSeconds'],
+      `must be less than service.healthCheck.intervalSeconds (${s.healthCheck.intervalSeconds})`,
+      s.healthCheck.timeoutSeconds,
+    );
+  }
+  for (const name of Object.keys(s.environment)) {
+    if (RESERVED_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+      issue(
+        ['service', 'environment', name],
+        `is reserved for the data-tier contract (names starting with ${RESERVED_ENV_PREFIXES.join(' or ')})`,
+        name,
+      );
+    }
+  }
+
+  const n = c.network;
+  const azCount = n.availabilityZones?.length ?? n.maxAzs;
+  if (n.natGateways > azCount) {
+    issue(['network', 'natGateways'], `must not exceed the number of availability zones (${azCount})`, n.natGateways);
+  }
+  if (n.availabilityZones && new Set(n.availabilityZones).size !== n.availabilityZones.length) {
+    issue(['network', 'availabilityZones'], 'must not repeat a zone', n.availabilityZones);
+  }
+  if (n.availabilityZones && c.region && n.availabilityZones.some((az) => !az.startsWith(c.region!))) {
+    issue(['network', 'availabilityZones'], `must all be zones of region ${c.region}`, n.availabilityZones);
+  }
+
+  const d = c.database;
+  if (d.maxAllocatedStorageGiB < d.allocatedStorageGiB) {
+    issue(
+      ['database', 'maxAllocatedStorageGiB'],
+      `must be >= database.allocatedStorageGiB (${d.allocatedStorageGiB})`,
+      d.maxAllocatedStorageGiB,
+    );
+  }
+  if (d.proxy.maxIdleConnectionsPercent > d.proxy.maxConnectionsPercent) {
+    issue(
+      ['database', 'proxy', 'maxIdleConnectionsPercent'],
+      `must not exceed database.proxy.maxConnectionsPercent (${d.proxy.maxConnectionsPercent})`,
+      d.proxy.maxIdleConnectionsPercent,
+    );
+  }
+  if (windowMinutes(d.preferredBackupWindow) < 30) {
+    issue(['database', 'preferredBackupWindow'], 'must be at least 30 minutes long', d.preferredBackupWindow);
+  }
+
+  const k = c.cache;
+  if (!CACHE_ENGINE_VERSIONS[k.engine].includes(k.engineVersion)) {
+    issue(
+      ['cache', 'engineVersion'],
+      `is not a ${k.engine} version ElastiCache can create; allowed: ${CACHE_ENGINE_VERSIONS[k.engine].join(', ')}`,
+      k.engineVersion,
+    );
+  }
+  if (k.automaticFailover && k.replicas < 1) {
+    issue(['cache', 'automaticFailover'], 'needs cache.replicas >= 1 (at least 2 nodes per node group)', true);
+  }
+  if (k.multiAz && !k.automaticFailover) {
+    issue(['cache', 'multiAz'], 'needs cache.automaticFailover: true', true);
+  }
+  if (k.clusterMode && !k.automaticFailover) {
+    issue(['cache', 'clusterMode'], 'needs cache.automaticFailover: true (ElastiCache requires it in cluster mode)', true);
+  }
+  if (!k.clusterMode && k.shards !== 1) {
+    issue(['cache', 'shards'], 'must be 1 unless cache.clusterMode is true', k.shards);
+  }
+  if (k.clusterMode && k.shards * (k.replicas + 1) > 500) {
+    issue(['cache', 'shards'], `shards x (replicas + 1) must not exceed 500 nodes`, k.shards);
+  }
+
+  for (const [path, value] of [
+    [['database', 'removalPolicy'], d.removalPolicy],
+    [['cache', 'removalPolicy'], k.removalPolicy],
+  ] as const) {
+    if (value === 'destroy' && c.target !== 'localstack') {
+      issue([...path], "'destroy' would lose data; it is allowed only with target: localstack", value);
+    }
+  }
+  if (c.observability.advisorWindowMinutes < c.observability.advisorScheduleMinutes) {
+    issue(
+      ['observability', 'advisorWindowMinutes'],
+      `must be >= observability.advisorScheduleMinutes (${c.observability.advisorScheduleMinutes}) so runs overlap`,
+      c.observability.advisorWindowMinutes,
+    );
+  }
+});
+
+function windowMinutes(window: string): number {
+  const [from, to] = window.split('-').map((t) => {
+    const [h, m] = t.split(':').map(Number);
+    return h * 60 + m;
+  });
+  return (to - from + 1440) % 1440;
+}
+
+function summarize(values: readonly number[]): string {
+  return values.length > 6 ? `${values[0]}-${values[values.length - 1]} in steps of ${values[1] - values[0]}` : values.join(', ');
+}
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type NetworkConfig = EnvironmentConfig['network'];
+export type ServiceConfig = EnvironmentConfig['service'];
+export type DatabaseConfig = EnvironmentConfig['database'];
+export type CacheConfig = EnvironmentConfig['cache'];
+export type ObservabilityConfig = EnvironmentConfig['observability'];
+
+/** A validated environment: its name plus its config. */
+export interface ResolvedEnvironment {
+  /** Environment name, e.g. `dev`; the stack is `ScalableBackend-<name>`. */
+  readonly name: string;
+  readonly config: EnvironmentConfig;
+}
+
+/** Recursive partial used by presets' overrides. */
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};

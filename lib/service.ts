@@ -1,0 +1,270 @@
+import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ServiceConfig } from './config/schema';
+import { Network } from './network';
+
+export interface ServiceProps {
+  /** VPC with the subnet groups of {@link Network}. */
+  readonly vpc: ec2.IVpc;
+  /** Validated service settings of the environment. */
+  readonly config: ServiceConfig;
+  /**
+   * Plain environment values the data tier hands to the container (endpoints, ports, flags).
+   * Merged over `config.environment`; the schema forbids overlapping names.
+   * @default - only `config.environment`
+   */
+  readonly dataEnvironment?: Record<string, string>;
+  /**
+   * Secrets the container receives as environment variables, resolved by ECS from Secrets Manager at
+   * task start (never plain values in the task definition).
+   * @default - no secrets
+   */
+  readonly secrets?: Record<string, ecs.Secret>;
+}
+
+/**
+ * The stateless app tier: an internet-facing ALB in the public subnets in front of an ECS Fargate
+ * service in the private subnets, with CPU step scaling (scale out fast, scale in slow).
+ */
+export class Service extends Construct {
+  readonly cluster: ecs.Cluster;
+  readonly service: ecs.FargateService;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly scaleOutAlarm: cloudwatch.Alarm;
+  readonly scaleInAlarm: cloudwatch.Alarm;
+  /** URL of the service: https when a certificate is configured. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    super(scope, id);
+    const { vpc, config } = props;
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: config.cpu,
+      memoryLimitMiB: config.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.of(config.cpuArchitecture),
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    const container = this.taskDefinition.addContainer('App', {
+      image: ecs.ContainerImage.fromRegistry(config.image),
+      essential: true,
+      portMappings: [{ containerPort: config.containerPort, protocol: ecs.Protocol.TCP }],
+      environment: { ...config.environment, ...props.dataEnvironment },
+      secrets: props.secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
+    });
+
+    // Tasks accept traffic only from the ALB (rule added by addTargets below) and talk out on 443
+    // (image pulls, AWS APIs) plus whatever the data tier opens for them.
+    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc,
+      description: 'Fargate tasks: ingress from the ALB only',
+      allowAllOutbound: false,
+    });
+    serviceSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to image registries and AWS APIs');
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: { subnetGroupName: Network.PRIVATE },
+      securityGroups: [serviceSecurityGroup],
+      assignPublicIp: false,
+      // No desiredCount: CloudFormation then leaves the running count alone on updates, so a deploy
+      // never resets what autoscaling chose.
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      enableExecuteCommand: config.enableExecuteCommand,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      // ALB access logs support SSE-S3 only (not SSE-KMS).
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      lifecycleRules: [{ expiration: Duration.days(config.accessLogExpirationDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the access-log destination of the ALB; logging it again would recurse.',
+    });
+
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc,
+      description: 'Public ALB: HTTP/HTTPS from the internet, out to the tasks only',
+      allowAllOutbound: false,
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetGroupName: Network.PUBLIC },
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    enableAccessLogs(this.loadBalancer, accessLogs, 'alb');
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc,
+      targetType: elbv2.TargetType.IP,
+      port: config.containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
+      loadBalancingAlgorithmType:
+        config.loadBalancingAlgorithm === 'least_outstanding_requests'
+          ? elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS
+          : elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN,
+      healthCheck: {
+        path: config.healthCheck.path,
+        interval: Duration.seconds(config.healthCheck.intervalSeconds),
+        timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
+        healthyThresholdCount: config.healthCheck.healthyThresholdCount,
+        unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
+        healthyHttpCodes: config.healthCheck.healthyHttpCodes,
+      },
+    });
+    this.targetGroup.addTarget(
+      this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: config.containerPort }),
+    );
+
+    if (config.certificateArn) {
+      const https = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultTargetGroups: [this.targetGroup],
+        open: true,
+      });
+      void https;
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+      this.url = `https://${this.loadBalancer.loadBalancerDnsName}`;
+    } else {
+      this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultTargetGroups: [this.targetGroup],
+        open: true,
+      });
+      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    }
+    Validations.of(albSecurityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'Internet-facing load balancer: HTTP/HTTPS from anywhere is its purpose; tasks stay private.',
+    });
+
+    // --- CPU step scaling -----------------------------------------------------------------------
+    const scaling = config.scaling;
+    const taskCount = this.service.autoScaleTaskCount({
+      minCapacity: config.minTasks,
+      maxCapacity: config.maxTasks,
+    });
+    // ScalableTaskCount.scaleOnMetric returns nothing; its ScalableTarget returns the policy, whose
+    // alarms the observability tier and the tests need.
+    const target = taskCount.node.findChild('Target') as appscaling.ScalableTarget;
+    // The service metric defaults to 5 minutes; 1-minute datapoints let scale-out react in ~2 minutes.
+    const cpu = this.service.metricCpuUtilization({ period: Duration.minutes(1), statistic: 'Average' });
+
+    // One policy per direction, so each has its own evaluation window and cooldown: an interval
+    // with change 0 yields no alarm, leaving exactly one alarm per policy.
+    const scaleOut = target.scaleOnMetric('CpuScaleOut', {
+      metric: cpu,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: scaling.scaleOutCpuPercent, change: 0 },
+        { lower: scaling.scaleOutCpuPercent, change: +scaling.scaleOutStep },
+      ],
+      evaluationPeriods: scaling.scaleOutEvaluationPeriods,
+      datapointsToAlarm: scaling.scaleOutDatapointsToAlarm,
+      cooldown: Duration.seconds(scaling.scaleOutCooldownSeconds),
+      metricAggregationType: appscaling.MetricAggregationType.AVERAGE,
+    });
+    const scaleIn = target.scaleOnMetric('CpuScaleIn', {
+      metric: cpu,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: scaling.scaleInCpuPercent, change: -scaling.scaleInStep },
+        { lower: scaling.scaleInCpuPercent, change: 0 },
+      ],
+      evaluationPeriods: scaling.scaleInEvaluationPeriods,
+      datapointsToAlarm: scaling.scaleInDatapointsToAlarm,
+      cooldown: Duration.seconds(scaling.scaleInCooldownSeconds),
+      metricAggregationType: appscaling.MetricAggregationType.AVERAGE,
+    });
+    this.scaleOutAlarm = scaleOut.upperAlarm!;
+    this.scaleInAlarm = scaleIn.lowerAlarm!;
+  }
+}
+
+/**
+ * ALB access logs that also work in an environment-agnostic stack. CDK's `logAccessLogs` needs a
+ * concrete region because regions launched before August 2022 deliver logs from a regional ELB
+ * account while newer ones use the `logdelivery.elasticloadbalancing.amazonaws.com` principal. With
+ * an unresolved region we grant both: the service principal, and the regional ELB account looked up
+ * in a mapping at deploy time (falling back to this account, which owns the bucket anyway).
+ */
+function enableAccessLogs(alb: elbv2.ApplicationLoadBalancer, bucket: s3.Bucket, prefix: string): void {
+  const stack = Stack.of(alb);
+  if (!Token.isUnresolved(stack.region)) {
+    alb.logAccessLogs(bucket, prefix);
+    return;
+  }
+  alb.setAttribute('access_logs.s3.enabled', 'true');
+  alb.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+  alb.setAttribute('access_logs.s3.prefix', prefix);
+
+  const mapping: Record<string, Record<string, string>> = {};
+  for (const region of RegionInfo.regions) {
+    mapping[region.name] = { account: RegionInfo.get(region.name).elbv2Account ?? 'none' };
+  }
+  const scope = alb.node.scope as Construct;
+  const accounts = new CfnMapping(scope, 'ElbAccountByRegion', { mapping });
+  const elbAccount = accounts.findInMap(Aws.REGION, 'account');
+  const hasElbAccount = new CfnCondition(scope, 'RegionHasElbAccount', {
+    expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')),
+  });
+  const objects = bucket.arnForObjects(`${prefix}/AWSLogs/${Aws.ACCOUNT_ID}/*`);
+  const regionalAccountArn = Fn.conditionIf(
+    hasElbAccount.logicalId,
+    `arn:${Aws.PARTITION}:iam::${elbAccount}:root`,
+    `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`,
+  ).toString();
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      principals: [
+        new iam.ArnPrincipal(regionalAccountArn),
+        new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
+      ],
+      resources: [objects],
+    }),
+  );
+  alb.node.addDependency(bucket);
+}

@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, stackName } from '../lib/app';
+import { ScalableBackendStack } from '../lib/scalable-backend-stack';
+
+/** The context `cdk.json` gives the CLI (feature flags, strict validation), so tests synth the same app. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'),
+).context;
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stacks: Record<string, ScalableBackendStack>;
+  readonly templates: Record<string, Template>;
+  /** Parsed `validation-report.json` (cdk-nag and the CloudFormation validator). */
+  readonly validationReport: ValidationReport;
+  readonly outdir: string;
+}
+
+export interface ValidationReport {
+  readonly pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+/**
+ * Synthesize the app once for the given environments (each test file calls this once per preset
+ * and shares the result). Lambda bundling is skipped unless `bundle` is set: one dedicated test
+ * bundles for real.
+ */
+export function synth(envs: string[], context: Record<string, unknown> = {}, opts: { bundle?: boolean; beforeSynth?: (stacks: ScalableBackendStack[]) => void } = {}): Synthesized {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
+  const app = new App({
+    outdir,
+    context: {
+      ...CDK_JSON_CONTEXT,
+      // Report findings as data; the tests assert the report is clean.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+      ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      envs: envs.join(','),
+      ...context,
+    },
+  });
+  const built = buildApp(app);
+  opts.beforeSynth?.(built);
+  app.synth();
+  const stacks: Record<string, ScalableBackendStack> = {};
+  const templates: Record<string, Template> = {};
+  for (const stack of built) {
+    const env = stack.stackName.replace(/^ScalableBackend-/, '');
+    stacks[env] = stack;
+    templates[env] = Template.fromStack(stack, { skipCyclicalDependenciesCheck: true });
+  }
+  const validationReport = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  return { app, stacks, templates, validationReport, outdir };
+}
+
+/** Findings as "rule at path" lines, for readable failures. */
+export function findings(report: ValidationReport): string[] {
+  return report.pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${p.pluginName}: ${v.ruleName} at ${c.constructPath}: ${v.description}`)),
+  );
+}
+
+/** Resources of a type, as [logicalId, resource] pairs. */
+export function resourcesOf(template: Template, type: string): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
+  return Object.entries(template.findResources(type)) as never;
+}
+
+export { stackName };
