@@ -34,7 +34,9 @@ export class Network extends Construct {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(config.cidr),
-      ...(config.availabilityZones ? { availabilityZones: config.availabilityZones } : { maxAzs: config.maxAzs }),
+      ...(config.availabilityZones
+        ? { availabilityZones: config.availabilityZones }
+        : { maxAzs: config.maxAzs }),
       natGateways: config.natGateways,
       // No cidrMask: CDK splits the block evenly, so each of the 3 tiers gets equal room per AZ.
       subnetConfiguration: [
@@ -59,7 +61,8 @@ export class Network extends Construct {
     if (restrict) {
       Validations.of(this.vpc).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'CDK-managed provider that removes all rules from the default security group; basic execution role only.',
+        reason:
+          'CDK-managed provider that removes all rules from the default security group; basic execution role only.',
       });
     }
   }

@@ -1,4 +1,14 @@
-import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnMapping,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -85,7 +95,11 @@ export class Service extends Construct {
       description: 'Fargate tasks: ingress from the ALB only',
       allowAllOutbound: false,
     });
-    serviceSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to image registries and AWS APIs');
+    serviceSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to image registries and AWS APIs',
+    );
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
@@ -151,7 +165,10 @@ export class Service extends Construct {
       },
     });
     this.targetGroup.addTarget(
-      this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: config.containerPort }),
+      this.service.loadBalancerTarget({
+        containerName: container.containerName,
+        containerPort: config.containerPort,
+      }),
     );
 
     if (config.certificateArn) {

@@ -33,7 +33,11 @@ export interface ValidationReport {
  * and shares the result). Lambda bundling is skipped unless `bundle` is set: one dedicated test
  * bundles for real.
  */
-export function synth(envs: string[], context: Record<string, unknown> = {}, opts: { bundle?: boolean; beforeSynth?: (stacks: ScalableBackendStack[]) => void } = {}): Synthesized {
+export function synth(
+  envs: string[],
+  context: Record<string, unknown> = {},
+  opts: { bundle?: boolean; beforeSynth?: (stacks: ScalableBackendStack[]) => void } = {},
+): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
   const app = new App({
     outdir,
@@ -63,12 +67,19 @@ export function synth(envs: string[], context: Record<string, unknown> = {}, opt
 /** Findings as "rule at path" lines, for readable failures. */
 export function findings(report: ValidationReport): string[] {
   return report.pluginReports.flatMap((p) =>
-    p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${p.pluginName}: ${v.ruleName} at ${c.constructPath}: ${v.description}`)),
+    p.violations.flatMap((v) =>
+      v.violatingConstructs.map(
+        (c) => `${p.pluginName}: ${v.ruleName} at ${c.constructPath}: ${v.description}`,
+      ),
+    ),
   );
 }
 
 /** Resources of a type, as [logicalId, resource] pairs. */
-export function resourcesOf(template: Template, type: string): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
+export function resourcesOf(
+  template: Template,
+  type: string,
+): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
   return Object.entries(template.findResources(type)) as never;
 }
 

@@ -13,12 +13,18 @@ describe('quality gates', () => {
 
   test('cdk-nag is registered on the app: a deliberate violation is reported', () => {
     // GIVEN the dev app with a bucket that allows plain HTTP added after the stacks were built
-    const { validationReport } = synth(['dev'], {}, {
-      beforeSynth: ([stack]) => {
-        new s3.Bucket(stack, 'DeliberatelyInsecure', { enforceSSL: false });
+    const { validationReport } = synth(
+      ['dev'],
+      {},
+      {
+        beforeSynth: ([stack]) => {
+          new s3.Bucket(stack, 'DeliberatelyInsecure', { enforceSSL: false });
+        },
       },
-    });
+    );
     // THEN the AwsSolutions pack flags it (so an empty report above means clean, not "not run")
-    expect(findings(validationReport).join('\n')).toMatch(/AwsSolutions-S10 at ScalableBackend-dev\/DeliberatelyInsecure/);
+    expect(findings(validationReport).join('\n')).toMatch(
+      /AwsSolutions-S10 at ScalableBackend-dev\/DeliberatelyInsecure/,
+    );
   });
 });

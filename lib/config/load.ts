@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { DEFAULT_ENVIRONMENTS, PRESETS } from './presets';
-import { EnvironmentConfig, ResolvedEnvironment, environmentSchema, validatedEnvironmentSchema } from './schema';
+import {
+  EnvironmentConfig,
+  ResolvedEnvironment,
+  environmentSchema,
+  validatedEnvironmentSchema,
+} from './schema';
 
 /**
  * Turns CDK context into validated environment configs.
@@ -111,7 +116,9 @@ function collectOverrides(
     if (!m) continue;
     const [, env, path] = m;
     if (!known.includes(env)) {
-      problems.push(`${key}: unknown environment ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`);
+      problems.push(
+        `${key}: unknown environment ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`,
+      );
       continue;
     }
     const segments = path.split('.');
@@ -124,7 +131,9 @@ function collectOverrides(
       const next = target[seg];
       target = isObject(next) ? (next as JsonObject) : (target[seg] = {});
     }
-    target[segments[segments.length - 1]] = parseValue(raw);
+    // A value for a string setting stays a string (an account id like 012345678901 must not become a number).
+    target[segments[segments.length - 1]] =
+      isStringSetting(segments) && typeof raw === 'string' ? raw : parseValue(raw);
   }
   return out;
 }
@@ -168,6 +177,16 @@ function formatIssue(env: string, issue: z.core.$ZodIssue): string {
   }
   const got = 'input' in issue && issue.input !== undefined ? JSON.stringify(issue.input) : 'nothing';
   return `${where}: got ${got}; ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+function isStringSetting(path: string[]): boolean {
+  let node: z.ZodType | undefined = environmentSchema;
+  for (const seg of path) {
+    const shape: Record<string, z.ZodType> | undefined = node && objectShape(node);
+    node = shape?.[seg];
+  }
+  while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap() as z.ZodType;
+  return node instanceof z.ZodString;
 }
 
 /** The keys the schema accepts at a path, for "did you mean" style messages. */

@@ -171,7 +171,12 @@ const local: EnvironmentConfig = {
   region: 'us-east-1',
   target: 'localstack',
   tags: { project: 'scalable-backend', environment: 'local' },
-  network: { ...dev.network, cidr: '10.30.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 1 },
+  network: {
+    ...dev.network,
+    cidr: '10.30.0.0/16',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 1,
+  },
   service: { ...dev.service, minTasks: 1, maxTasks: 2, logRetentionDays: 1, accessLogExpirationDays: 1 },
   database: {
     ...dev.database,

@@ -38,11 +38,9 @@ function oneOf<const T extends readonly number[]>(values: T): z.ZodType<T[number
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-const logRetention = z
-  .number()
-  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-    message: `must be one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
-  });
+const logRetention = z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+  message: `must be one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
 
 const cidr = z
   .string()
@@ -94,11 +92,13 @@ export const networkSchema = z
   .strictObject({
     cidr: doc(cidr, {
       description: 'IPv4 CIDR block of the VPC.',
-      onChange: 'replaces the VPC and everything in it (database and cache included): never change it on a live stack',
+      onChange:
+        'replaces the VPC and everything in it (database and cache included): never change it on a live stack',
     }),
     maxAzs: doc(int(2, 6), {
       description: 'Number of availability zones the VPC spans (ignored when `availabilityZones` is set).',
-      onChange: 'adds or removes subnets; removing an AZ that holds a database or cache node fails the update',
+      onChange:
+        'adds or removes subnets; removing an AZ that holds a database or cache node fails the update',
     }),
     availabilityZones: doc(z.array(availabilityZone).min(2).max(6).optional(), {
       description:
@@ -125,7 +125,8 @@ export const scalingSchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   scaleInCpuPercent: doc(int(0, 99), {
-    description: 'Average service CPU (%) at or below which a task is removed. Must be below `scaleOutCpuPercent`.',
+    description:
+      'Average service CPU (%) at or below which a task is removed. Must be below `scaleOutCpuPercent`.',
     onChange: IN_PLACE,
   }),
   scaleOutStep: doc(int(1, 100), {
@@ -163,10 +164,16 @@ export const scalingSchema = z.strictObject({
 });
 
 export const healthCheckSchema = z.strictObject({
-  path: doc(z.string().regex(/^\/[\x21-\x7e]*$/, 'must start with / and contain no spaces').max(1024), {
-    description: 'HTTP path the load balancer probes on each task.',
-    onChange: IN_PLACE,
-  }),
+  path: doc(
+    z
+      .string()
+      .regex(/^\/[\x21-\x7e]*$/, 'must start with / and contain no spaces')
+      .max(1024),
+    {
+      description: 'HTTP path the load balancer probes on each task.',
+      onChange: IN_PLACE,
+    },
+  ),
   intervalSeconds: doc(int(5, 300), { description: 'Seconds between health checks.', onChange: IN_PLACE }),
   timeoutSeconds: doc(int(2, 120), {
     description: 'Seconds before a health check counts as failed. Must be less than `intervalSeconds`.',
@@ -180,10 +187,13 @@ export const healthCheckSchema = z.strictObject({
     description: 'Consecutive failures before a task leaves rotation.',
     onChange: IN_PLACE,
   }),
-  healthyHttpCodes: doc(z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must look like 200 or 200-399'), {
-    description: 'HTTP codes that count as healthy.',
-    onChange: IN_PLACE,
-  }),
+  healthyHttpCodes: doc(
+    z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must look like 200 or 200-399'),
+    {
+      description: 'HTTP codes that count as healthy.',
+      onChange: IN_PLACE,
+    },
+  ),
 });
 
 export const serviceSchema = z.strictObject({
@@ -205,7 +215,8 @@ export const serviceSchema = z.strictObject({
     onChange: 'rolling deployment of new tasks',
   }),
   cpuArchitecture: doc(z.enum(['ARM64', 'X86_64']), {
-    description: 'CPU architecture of the tasks (ARM64 = Graviton, cheaper per vCPU). Your image must support it.',
+    description:
+      'CPU architecture of the tasks (ARM64 = Graviton, cheaper per vCPU). Your image must support it.',
     onChange: 'rolling deployment of new tasks',
   }),
   minTasks: doc(int(1, 1000), {
@@ -229,7 +240,10 @@ export const serviceSchema = z.strictObject({
   certificateArn: doc(
     z
       .string()
-      .regex(ACM_CERTIFICATE_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)')
+      .regex(
+        ACM_CERTIFICATE_ARN,
+        'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      )
       .optional(),
     {
       description:
@@ -237,13 +251,17 @@ export const serviceSchema = z.strictObject({
       onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
     },
   ),
-  logRetentionDays: doc(logRetention, { description: 'Retention of the container log group (days).', onChange: IN_PLACE }),
+  logRetentionDays: doc(logRetention, {
+    description: 'Retention of the container log group (days).',
+    onChange: IN_PLACE,
+  }),
   accessLogExpirationDays: doc(int(1, 3650), {
     description: 'Days after which ALB access logs are deleted from their bucket.',
     onChange: IN_PLACE,
   }),
   enableExecuteCommand: doc(z.boolean(), {
-    description: 'Allow `aws ecs execute-command` into running tasks (off by default: it is a shell in production).',
+    description:
+      'Allow `aws ecs execute-command` into running tasks (off by default: it is a shell in production).',
     onChange: 'rolling deployment of new tasks',
   }),
   environment: doc(z.record(envVarName, z.string().max(4096)), {
@@ -258,16 +276,23 @@ export const serviceSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 const dbInstanceClass = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an RDS instance class without the db. prefix, e.g. t4g.micro');
+  .regex(
+    /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+    'must be an RDS instance class without the db. prefix, e.g. t4g.micro',
+  );
 
 export const PERFORMANCE_INSIGHTS_RETENTION = [7, ...range(31, 713, 31), 731] as const;
 
 export const databaseSchema = z.strictObject({
-  engineVersion: doc(z.string().regex(/^1[4-8](\.\d+)?$/, 'must be a PostgreSQL version 14-18, e.g. 17 or 17.6'), {
-    description:
-      'PostgreSQL version. A major version alone (e.g. 17) lets RDS pick the current minor, so it can always be created.',
-    onChange: 'minor: in-place upgrade with a restart; major: not allowed in place (plan a blue/green upgrade)',
-  }),
+  engineVersion: doc(
+    z.string().regex(/^1[4-8](\.\d+)?$/, 'must be a PostgreSQL version 14-18, e.g. 17 or 17.6'),
+    {
+      description:
+        'PostgreSQL version. A major version alone (e.g. 17) lets RDS pick the current minor, so it can always be created.',
+      onChange:
+        'minor: in-place upgrade with a restart; major: not allowed in place (plan a blue/green upgrade)',
+    },
+  ),
   instanceClass: doc(dbInstanceClass, {
     description: 'Instance class of the primary (Graviton by default).',
     onChange: 'in place: modifies the instance (brief failover with Multi-AZ, downtime without)',
@@ -345,7 +370,8 @@ export const databaseSchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   readReplicas: doc(int(0, 15), {
-    description: 'Number of read replicas (the app reads from them directly; RDS Proxy readers are Aurora-only).',
+    description:
+      'Number of read replicas (the app reads from them directly; RDS Proxy readers are Aurora-only).',
     onChange: 'adds or removes replicas only; the primary is untouched',
   }),
   replicaInstanceClass: doc(dbInstanceClass.optional(), {
@@ -390,10 +416,13 @@ export const cacheSchema = z.strictObject({
     description: 'Engine version (redis: 6.2, 7.0, 7.1; valkey: 7.2, 8.0, 8.1).',
     onChange: 'in-place upgrade (upgrades only)',
   }),
-  nodeType: doc(z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t4g.micro'), {
-    description: 'Node type (Graviton by default).',
-    onChange: 'in place (online vertical scaling)',
-  }),
+  nodeType: doc(
+    z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t4g.micro'),
+    {
+      description: 'Node type (Graviton by default).',
+      onChange: 'in place (online vertical scaling)',
+    },
+  ),
   port: doc(int(1024, 65535), { description: 'Port the cache listens on.', onChange: 'REPLACES the cache' }),
   replicas: doc(int(0, 5), {
     description: 'Replicas per node group (per shard in cluster mode).',
@@ -433,7 +462,8 @@ export const cacheSchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   removalPolicy: doc(z.enum(['retain', 'snapshot', 'destroy']), {
-    description: 'What happens to the cache when deleted. `destroy` is allowed only with `target: localstack`.',
+    description:
+      'What happens to the cache when deleted. `destroy` is allowed only with `target: localstack`.',
     onChange: IN_PLACE,
   }),
 });
@@ -455,7 +485,8 @@ export const observabilitySchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   errorRateMinRequestsPerMinute: doc(int(0, 1_000_000), {
-    description: 'Requests per minute below which the 5xx-rate alarm stays quiet (a few night-time errors do not page).',
+    description:
+      'Requests per minute below which the 5xx-rate alarm stays quiet (a few night-time errors do not page).',
     onChange: IN_PLACE,
   }),
   serviceCpuPercent: doc(int(1, 100), {
@@ -466,7 +497,10 @@ export const observabilitySchema = z.strictObject({
     description: 'Alarm when service memory stays above this (%).',
     onChange: IN_PLACE,
   }),
-  dbCpuPercent: doc(int(1, 100), { description: 'Alarm on primary (and replica) CPU (%).', onChange: IN_PLACE }),
+  dbCpuPercent: doc(int(1, 100), {
+    description: 'Alarm on primary (and replica) CPU (%).',
+    onChange: IN_PLACE,
+  }),
   dbFreeableMemoryMiB: doc(int(1, 1_000_000), {
     description: 'Alarm when the primary’s freeable memory falls below this (MiB).',
     onChange: IN_PLACE,
@@ -488,7 +522,10 @@ export const observabilitySchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   cacheCpuPercent: doc(int(1, 100), { description: 'Alarm on cache engine CPU (%).', onChange: IN_PLACE }),
-  cacheMemoryPercent: doc(int(1, 100), { description: 'Alarm on cache memory usage (%).', onChange: IN_PLACE }),
+  cacheMemoryPercent: doc(int(1, 100), {
+    description: 'Alarm on cache memory usage (%).',
+    onChange: IN_PLACE,
+  }),
   cacheEvictionsPerMinute: doc(int(0, 10_000_000), {
     description: 'Alarm when evictions per minute exceed this.',
     onChange: IN_PLACE,
@@ -515,16 +552,29 @@ export const observabilitySchema = z.strictObject({
 // Environment
 // ---------------------------------------------------------------------------------------------
 export const environmentSchema = z.strictObject({
-  account: doc(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(), {
-    description: 'AWS account to pin the stack to. Unset: environment-agnostic, synthesizes offline.',
-    onChange: 'moves the stack: a different account is a new deployment',
-  }),
-  region: doc(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region such as eu-west-1').optional(), {
-    description: 'AWS region to pin the stack to. Unset: environment-agnostic.',
-    onChange: 'moves the stack: a different region is a new deployment',
-  }),
+  account: doc(
+    z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    {
+      description: 'AWS account to pin the stack to. Unset: environment-agnostic, synthesizes offline.',
+      onChange: 'moves the stack: a different account is a new deployment',
+    },
+  ),
+  region: doc(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region such as eu-west-1')
+      .optional(),
+    {
+      description: 'AWS region to pin the stack to. Unset: environment-agnostic.',
+      onChange: 'moves the stack: a different region is a new deployment',
+    },
+  ),
   target: doc(z.enum(['aws', 'localstack']), {
-    description: 'Where the stack deploys. `localstack` allows destroy-on-delete and refuses non-local endpoints.',
+    description:
+      'Where the stack deploys. `localstack` allows destroy-on-delete and refuses non-local endpoints.',
     onChange: 'n/a (a property of the preset)',
   }),
   tags: doc(z.record(z.string().min(1).max(128), z.string().max(256)), {
@@ -605,7 +655,11 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   const n = c.network;
   const azCount = n.availabilityZones?.length ?? n.maxAzs;
   if (n.natGateways > azCount) {
-    issue(['network', 'natGateways'], `must not exceed the number of availability zones (${azCount})`, n.natGateways);
+    issue(
+      ['network', 'natGateways'],
+      `must not exceed the number of availability zones (${azCount})`,
+      n.natGateways,
+    );
   }
   if (n.availabilityZones && new Set(n.availabilityZones).size !== n.availabilityZones.length) {
     issue(['network', 'availabilityZones'], 'must not repeat a zone', n.availabilityZones);
@@ -642,13 +696,21 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
     );
   }
   if (k.automaticFailover && k.replicas < 1) {
-    issue(['cache', 'automaticFailover'], 'needs cache.replicas >= 1 (at least 2 nodes per node group)', true);
+    issue(
+      ['cache', 'automaticFailover'],
+      'needs cache.replicas >= 1 (at least 2 nodes per node group)',
+      true,
+    );
   }
   if (k.multiAz && !k.automaticFailover) {
     issue(['cache', 'multiAz'], 'needs cache.automaticFailover: true', true);
   }
   if (k.clusterMode && !k.automaticFailover) {
-    issue(['cache', 'clusterMode'], 'needs cache.automaticFailover: true (ElastiCache requires it in cluster mode)', true);
+    issue(
+      ['cache', 'clusterMode'],
+      'needs cache.automaticFailover: true (ElastiCache requires it in cluster mode)',
+      true,
+    );
   }
   if (!k.clusterMode && k.shards !== 1) {
     issue(['cache', 'shards'], 'must be 1 unless cache.clusterMode is true', k.shards);
@@ -683,7 +745,9 @@ function windowMinutes(window: string): number {
 }
 
 function summarize(values: readonly number[]): string {
-  return values.length > 6 ? `${values[0]}-${values[values.length - 1]} in steps of ${values[1] - values[0]}` : values.join(', ');
+  return values.length > 6
+    ? `${values[0]}-${values[values.length - 1]} in steps of ${values[1] - values[0]}`
+    : values.join(', ');
 }
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -7,5 +7,6 @@ const ASSET_HASH = /[0-9a-f]{64}/;
 
 module.exports = {
   test: (value: unknown): boolean => typeof value === 'string' && ASSET_HASH.test(value),
-  print: (value: unknown): string => JSON.stringify(String(value).replace(new RegExp(ASSET_HASH, 'g'), '[ASSET-HASH]')),
+  print: (value: unknown): string =>
+    JSON.stringify(String(value).replace(new RegExp(ASSET_HASH, 'g'), '[ASSET-HASH]')),
 };

@@ -1,0 +1,281 @@
+import { ConfigError, deepMerge, loadEnvironments } from '../../lib/config/load';
+import { PRESETS } from '../../lib/config/presets';
+
+/** The error message of a load, or a failure when it loads. */
+function errorOf(context: Record<string, unknown>): string {
+  try {
+    loadEnvironments(context);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error(`expected ${JSON.stringify(context)} to be rejected`);
+}
+
+describe('environment selection', () => {
+  test('without envs, every default preset is built and local is not', () => {
+    expect(loadEnvironments({}).map((e) => e.name)).toEqual(['dev', 'prod']);
+  });
+
+  test('envs narrows the selection (comma-separated)', () => {
+    expect(loadEnvironments({ envs: 'prod' }).map((e) => e.name)).toEqual(['prod']);
+    expect(loadEnvironments({ envs: 'local, dev' }).map((e) => e.name)).toEqual(['local', 'dev']);
+  });
+
+  test('an unknown environment is named with the allowed ones', () => {
+    expect(errorOf({ envs: 'qa' })).toContain('envs: got "qa"; allowed environments: dev, prod, local');
+  });
+});
+
+describe('presets', () => {
+  test.each(Object.keys(PRESETS))('%s validates as is', (name) => {
+    expect(() => loadEnvironments({ envs: name })).not.toThrow();
+  });
+
+  test('dev and prod differ in size, count and safety only', () => {
+    const [dev, prod] = loadEnvironments({}).map((e) => e.config);
+    expect([dev.service.minTasks, dev.service.maxTasks]).toEqual([1, 4]);
+    expect([prod.service.minTasks, prod.service.maxTasks]).toEqual([2, 20]);
+    expect([dev.network.maxAzs, dev.network.natGateways]).toEqual([2, 1]);
+    expect([prod.network.maxAzs, prod.network.natGateways]).toEqual([3, 3]);
+    // The scaling policy itself is the same everywhere.
+    expect(prod.service.scaling).toEqual(dev.service.scaling);
+  });
+});
+
+describe('overrides', () => {
+  test('cdk.json overrides.<env> and -c <env>.<path> merge over the preset, command line last', () => {
+    const [prod] = loadEnvironments({
+      envs: 'prod',
+      overrides: { prod: { service: { maxTasks: 30, minTasks: 3 } } },
+      'prod.service.maxTasks': '40',
+    });
+    expect(prod.config.service.maxTasks).toBe(40);
+    expect(prod.config.service.minTasks).toBe(3);
+    // untouched keys keep the preset value
+    expect(prod.config.service.cpu).toBe(PRESETS.prod.service.cpu);
+  });
+
+  test('overrides given as a JSON string on the command line are parsed', () => {
+    const [dev] = loadEnvironments({
+      envs: 'dev',
+      overrides: '{"dev":{"service":{"enableExecuteCommand":true}}}',
+    });
+    expect(dev.config.service.enableExecuteCommand).toBe(true);
+  });
+
+  test('string values from -c stay strings when they are not JSON', () => {
+    const [dev] = loadEnvironments({ envs: 'dev', 'dev.service.image': 'my-registry/app:1.2.3' });
+    expect(dev.config.service.image).toBe('my-registry/app:1.2.3');
+  });
+
+  test('a value for a string setting stays a string, leading zeros included', () => {
+    const [dev] = loadEnvironments({ envs: 'dev', 'dev.account': '012345678901', 'dev.region': 'eu-west-1' });
+    expect(dev.config.account).toBe('012345678901');
+  });
+
+  test('null removes an optional setting', () => {
+    const [local] = loadEnvironments({ envs: 'local', 'local.network.availabilityZones': 'null' });
+    expect(local.config.network.availabilityZones).toBeUndefined();
+  });
+
+  test('deepMerge merges objects, replaces arrays and scalars', () => {
+    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: 2 })).toEqual({
+      a: { b: 1, c: [3] },
+      d: 2,
+    });
+  });
+
+  test('nothing half-applies: one bad key rejects the whole environment', () => {
+    expect(() =>
+      loadEnvironments({ envs: 'dev', 'dev.service.maxTasks': '8', 'dev.service.minTasks': '-1' }),
+    ).toThrow(ConfigError);
+  });
+});
+
+describe('invalid input fails with the key, the value and what is allowed', () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    // unknown keys (typos), at every level
+    [
+      'typo in a service key',
+      { 'dev.service.maxTask': '3' },
+      'dev.service.maxTask: unknown key; allowed keys here: image,',
+    ],
+    [
+      'typo in a section',
+      { 'dev.servce.maxTasks': '3' },
+      'dev.servce: unknown key; allowed keys here: account, region',
+    ],
+    [
+      'typo in a nested key',
+      { 'dev.service.scaling.scaleOutCpu': '80' },
+      'dev.service.scaling.scaleOutCpu: unknown key; allowed keys here: scaleOutCpuPercent',
+    ],
+    [
+      'unknown environment in a dotted key',
+      { 'prd.service.maxTasks': '3' },
+      'prd.service.maxTasks: unknown environment "prd"',
+    ],
+    [
+      'unknown environment in overrides',
+      { overrides: { stage: {} } },
+      'overrides.stage: unknown environment',
+    ],
+    // wrong types
+    [
+      'a string where a number belongs',
+      { 'dev.service.maxTasks': 'many' },
+      'dev.service.maxTasks: got "many"; expected number',
+    ],
+    [
+      'a number where a boolean belongs',
+      { 'dev.service.enableExecuteCommand': '1' },
+      'dev.service.enableExecuteCommand: got 1; expected boolean',
+    ],
+    // out-of-range numbers
+    [
+      'CPU threshold above 100',
+      { 'dev.service.scaling.scaleOutCpuPercent': '150' },
+      'dev.service.scaling.scaleOutCpuPercent: got 150; Too big: expected number to be <=100',
+    ],
+    [
+      'a fractional task count',
+      { 'dev.service.maxTasks': '2.5' },
+      'dev.service.maxTasks: got 2.5; expected int',
+    ],
+    [
+      'a container port out of range',
+      { 'dev.service.containerPort': '70000' },
+      'dev.service.containerPort: got 70000; Too big',
+    ],
+    [
+      'an unsupported Fargate CPU',
+      { 'dev.service.cpu': '300' },
+      'dev.service.cpu: got 300; must be one of 256, 512, 1024',
+    ],
+    [
+      'a retention CloudWatch does not offer',
+      { 'dev.service.logRetentionDays': '10' },
+      'dev.service.logRetentionDays: got 10; must be one of the CloudWatch Logs retention values',
+    ],
+    [
+      'more replicas than RDS allows',
+      { 'dev.database.readReplicas': '16' },
+      'dev.database.readReplicas: got 16; Too big: expected number to be <=15',
+    ],
+    // negative counts
+    [
+      'negative min tasks',
+      { 'dev.service.minTasks': '-1' },
+      'dev.service.minTasks: got -1; Too small: expected number to be >=1',
+    ],
+    [
+      'negative replicas',
+      { 'dev.database.readReplicas': '-2' },
+      'dev.database.readReplicas: got -2; Too small: expected number to be >=0',
+    ],
+    [
+      'negative scale-in step',
+      { 'dev.service.scaling.scaleInStep': '-1' },
+      'dev.service.scaling.scaleInStep: got -1; Too small',
+    ],
+    // inconsistent pairs
+    [
+      'scale-in threshold >= scale-out threshold',
+      { 'dev.service.scaling.scaleInCpuPercent': '70' },
+      'dev.service.scaling.scaleInCpuPercent: got 70; must be below service.scaling.scaleOutCpuPercent (70)',
+    ],
+    [
+      'min capacity > max capacity',
+      { 'dev.service.minTasks': '5' },
+      'dev.service.minTasks: got 5; must not exceed service.maxTasks (4)',
+    ],
+    [
+      'datapoints above evaluation periods',
+      { 'dev.service.scaling.scaleOutDatapointsToAlarm': '3' },
+      'dev.service.scaling.scaleOutDatapointsToAlarm: got 3; must not exceed service.scaling.scaleOutEvaluationPeriods (2)',
+    ],
+    [
+      'memory that does not fit the CPU',
+      { 'dev.service.memoryMiB': '4096' },
+      'dev.service.memoryMiB: got 4096; is not a Fargate size for cpu 256; allowed: 512, 1024, 2048',
+    ],
+    [
+      'more NAT gateways than AZs',
+      { 'dev.network.natGateways': '3' },
+      'dev.network.natGateways: got 3; must not exceed the number of availability zones (2)',
+    ],
+    [
+      'health-check timeout >= interval',
+      { 'dev.service.healthCheck.timeoutSeconds': '15' },
+      'dev.service.healthCheck.timeoutSeconds: got 15; must be less than',
+    ],
+    [
+      'storage ceiling below the allocation',
+      { 'dev.database.maxAllocatedStorageGiB': '10' },
+      'dev.database.maxAllocatedStorageGiB: got 10',
+    ],
+    [
+      'cache failover without a replica',
+      { 'dev.cache.automaticFailover': 'true' },
+      'dev.cache.automaticFailover: got true; needs cache.replicas >= 1',
+    ],
+    [
+      'data-losing removal outside LocalStack',
+      { 'prod.database.removalPolicy': '"destroy"' },
+      'prod.database.removalPolicy: got "destroy"; \'destroy\' would lose data',
+    ],
+    [
+      'a reserved container variable',
+      { 'dev.service.environment': '{"DB_PASSWORD":"x"}' },
+      'dev.service.environment.DB_PASSWORD: got "DB_PASSWORD"; is reserved',
+    ],
+    // malformed ARNs and CIDRs
+    [
+      'a malformed certificate ARN',
+      { 'dev.service.certificateArn': 'arn:aws:acm:eu-west-1:123:cert/x' },
+      'dev.service.certificateArn: got "arn:aws:acm:eu-west-1:123:cert/x"; must be an ACM certificate ARN',
+    ],
+    [
+      'a CIDR that is not one',
+      { 'dev.network.cidr': '10.0.0/16' },
+      'dev.network.cidr: got "10.0.0/16"; must be an IPv4 CIDR block',
+    ],
+    [
+      'a CIDR too large to split',
+      { 'dev.network.cidr': '10.0.0.0/8' },
+      'dev.network.cidr: got "10.0.0.0/8"; must be an IPv4 CIDR block with a prefix between /16 and /20',
+    ],
+    [
+      'a CIDR with host bits set',
+      { 'dev.network.cidr': '10.0.0.1/16' },
+      'dev.network.cidr: got "10.0.0.1/16"; must be a network address',
+    ],
+    [
+      'a malformed account id',
+      { 'dev.account': '12345' },
+      'dev.account: got "12345"; must be a 12-digit AWS account id',
+    ],
+    [
+      'a malformed region',
+      { 'dev.region': 'europe' },
+      'dev.region: got "europe"; must be a region such as eu-west-1',
+    ],
+  ])('%s', (_name, context, expected) => {
+    const env = Object.keys(context)[0].split('.')[0];
+    const message = errorOf({ envs: ['dev', 'prod'].includes(env) ? env : 'dev,prod', ...context });
+    expect(message).toContain(expected);
+  });
+
+  test('every problem is listed at once, not only the first', () => {
+    const message = errorOf({ envs: 'dev', 'dev.service.maxTask': '3', 'dev.network.cidr': 'x' });
+    expect(message).toContain('dev.service.maxTask: unknown key');
+    expect(message).toContain('dev.network.cidr: got "x"');
+  });
+
+  test('a valid certificate ARN is accepted', () => {
+    const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    const [dev] = loadEnvironments({ envs: 'dev', 'dev.service.certificateArn': arn });
+    expect(dev.config.service.certificateArn).toBe(arn);
+  });
+});

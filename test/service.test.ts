@@ -1,0 +1,339 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, synth } from './helpers';
+
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+
+// GIVEN each preset synthesized once, plus dev with a certificate and non-default knobs
+const { templates } = synth(['dev', 'prod']);
+const custom = synth(['dev'], {
+  'dev.service.certificateArn': CERT,
+  'dev.service.loadBalancingAlgorithm': 'least_outstanding_requests',
+  'dev.service.enableExecuteCommand': 'true',
+  'dev.service.cpuArchitecture': 'X86_64',
+  'dev.service.scaling.scaleOutCpuPercent': '80',
+  'dev.service.scaling.scaleInCpuPercent': '20',
+  'dev.service.scaling.scaleOutStep': '3',
+  'dev.service.scaling.scaleInStep': '2',
+  'dev.service.scaling.scaleInEvaluationPeriods': '12',
+  'dev.service.scaling.scaleInDatapointsToAlarm': '10',
+}).templates.dev;
+
+function scalingAlarm(t: Template, comparison: string) {
+  const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').filter(
+    ([id, r]) => id.includes('CpuScale') && r.Properties!.ComparisonOperator === comparison,
+  );
+  expect(alarms).toHaveLength(1);
+  return alarms[0][1].Properties!;
+}
+
+describe('cluster and task definition', () => {
+  test('Container Insights is enabled on the cluster', () => {
+    templates.dev.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  test.each([
+    ['dev', '256', '512'],
+    ['prod', '1024', '2048'],
+  ])('%s: Fargate task on ARM64 with CPU %s and memory %s', (env, cpu, memory) => {
+    templates[env].hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: cpu,
+      Memory: memory,
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+  });
+
+  test('the architecture is configurable', () => {
+    custom.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
+  });
+
+  test('the container runs the configured image on the configured port and logs to CloudWatch', () => {
+    templates.dev.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Image: 'public.ecr.aws/nginx/nginx:stable',
+          PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }],
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ]),
+    });
+  });
+
+  test.each([
+    ['dev', 30],
+    ['prod', 365],
+  ])('%s: the container log group keeps logs %i days and survives stack deletion', (env, days) => {
+    const groups = resourcesOf(templates[env], 'AWS::Logs::LogGroup').filter(([id]) =>
+      id.startsWith('ServiceLogs'),
+    );
+    expect(groups).toHaveLength(1);
+    expect(groups[0][1].Properties!.RetentionInDays).toBe(days);
+    expect(groups[0][1].DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('service deployment', () => {
+  test('circuit breaker with rollback, min healthy 100%, max 200%, private subnets, no public IP', () => {
+    templates.prod.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'DISABLED',
+          Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('NetworkVpcPrivateSubnet1') }]),
+        }),
+      },
+    });
+  });
+
+  test('a deploy never resets the autoscaled task count: no DesiredCount on the service', () => {
+    for (const t of Object.values(templates)) {
+      const [[, service]] = resourcesOf(t, 'AWS::ECS::Service');
+      expect(service.Properties).not.toHaveProperty('DesiredCount');
+    }
+  });
+
+  test('ECS Exec is off by default and on by config', () => {
+    templates.dev.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
+    custom.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });
+  });
+});
+
+describe('load balancer', () => {
+  test('internet-facing ALB in the public subnets that drops invalid header fields and logs access', () => {
+    const [[, alb]] = resourcesOf(templates.dev, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(alb.Properties!.Scheme).toBe('internet-facing');
+    expect(JSON.stringify(alb.Properties!.Subnets)).toMatch(/NetworkVpcPublicSubnet/);
+    const attrs = Object.fromEntries(
+      (alb.Properties!.LoadBalancerAttributes as { Key: string; Value: unknown }[]).map((a) => [
+        a.Key,
+        a.Value,
+      ]),
+    );
+    expect(attrs['routing.http.drop_invalid_header_fields.enabled']).toBe('true');
+    expect(attrs['access_logs.s3.enabled']).toBe('true');
+    expect(attrs['access_logs.s3.prefix']).toBe('alb');
+  });
+
+  test('access logs go to an encrypted, TLS-only, private bucket that expires them', () => {
+    templates.prod.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+    });
+    templates.prod.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Action: 's3:PutObject',
+            Principal: Match.objectLike({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('target group: IP targets on the container port, health check and deregistration delay from config', () => {
+    templates.dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip',
+      Port: 80,
+      Protocol: 'HTTP',
+      HealthCheckPath: '/',
+      HealthCheckIntervalSeconds: 15,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      Matcher: { HttpCode: '200-399' },
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+        { Key: 'load_balancing.algorithm.type', Value: 'round_robin' },
+      ]),
+    });
+  });
+
+  test('the routing algorithm is configurable', () => {
+    custom.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' },
+      ]),
+    });
+  });
+
+  test('without a certificate: one HTTP listener that forwards to the service', () => {
+    const listeners = resourcesOf(templates.dev, 'AWS::ElasticLoadBalancingV2::Listener');
+    expect(listeners).toHaveLength(1);
+    expect(listeners[0][1].Properties).toMatchObject({
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'forward' }],
+    });
+  });
+
+  test('with a certificate: HTTPS with a TLS 1.3 policy, and HTTP redirects to HTTPS', () => {
+    const listeners = resourcesOf(custom, 'AWS::ElasticLoadBalancingV2::Listener').map(
+      ([, r]) => r.Properties!,
+    );
+    expect(listeners).toHaveLength(2);
+    const https = listeners.find((l) => l.Port === 443)!;
+    expect(https).toMatchObject({
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERT }],
+      DefaultActions: [{ Type: 'forward' }],
+    });
+    expect(https.SslPolicy).toMatch(/^ELBSecurityPolicy-TLS13/);
+    const http = listeners.find((l) => l.Port === 80)!;
+    expect(http).toMatchObject({
+      Protocol: 'HTTP',
+      DefaultActions: [
+        { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+      ],
+    });
+  });
+});
+
+describe('security groups', () => {
+  function groups(t: Template) {
+    const all = resourcesOf(t, 'AWS::EC2::SecurityGroup');
+    const alb = all.find(([id]) => id.startsWith('ServiceLoadBalancerSecurityGroup'))!;
+    const svc = all.find(([id]) => id.startsWith('ServiceServiceSecurityGroup'))!;
+    return { alb, svc };
+  }
+
+  test('the ALB accepts HTTP from anywhere and sends only to the tasks on the container port', () => {
+    const t = templates.dev;
+    const { alb, svc } = groups(t);
+    expect(alb[1].Properties!.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 80, ToPort: 80 }),
+    ]);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [alb[0], 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [svc[0], 'GroupId'] },
+      FromPort: 80,
+      ToPort: 80,
+    });
+  });
+
+  test('with a certificate the ALB accepts 443 and 80 (for the redirect)', () => {
+    const { alb } = groups(custom);
+    const ports = (alb[1].Properties!.SecurityGroupIngress as { FromPort: number }[])
+      .map((r) => r.FromPort)
+      .sort();
+    expect(ports).toEqual([443, 80].sort());
+  });
+
+  test('tasks accept traffic only from the ALB security group, on the container port', () => {
+    const t = templates.prod;
+    const { alb, svc } = groups(t);
+    expect(svc[1].Properties!.SecurityGroupIngress).toBeUndefined();
+    const ingress = resourcesOf(t, 'AWS::EC2::SecurityGroupIngress').filter(
+      ([, r]) =>
+        JSON.stringify(r.Properties!.GroupId) === JSON.stringify({ 'Fn::GetAtt': [svc[0], 'GroupId'] }),
+    );
+    expect(ingress.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 80,
+        ToPort: 80,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [alb[0], 'GroupId'] },
+      }),
+    ]);
+  });
+});
+
+describe('CPU step autoscaling', () => {
+  test.each([
+    ['dev', 1, 4],
+    ['prod', 2, 20],
+  ])('%s: between %i and %i tasks', (env, min, max) => {
+    templates[env].hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: min,
+      MaxCapacity: max,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ServiceNamespace: 'ecs',
+    });
+  });
+
+  test('scale out: at or above 70% average CPU over 1-minute periods, 2 of 2 (decides within ~2 minutes), +1 task', () => {
+    const alarm = scalingAlarm(templates.prod, 'GreaterThanOrEqualToThreshold');
+    expect(alarm).toMatchObject({
+      Threshold: 70,
+      MetricName: 'CPUUtilization',
+      Namespace: 'AWS/ECS',
+      Statistic: 'Average',
+      Period: 60,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
+    templates.prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: 'ChangeInCapacity',
+        Cooldown: 60,
+        MetricAggregationType: 'Average',
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      },
+    });
+  });
+
+  test('scale in: at or below 30% for 15 of 15 one-minute periods (no flapping), -1 task, 5-minute cooldown', () => {
+    const alarm = scalingAlarm(templates.prod, 'LessThanOrEqualToThreshold');
+    expect(alarm).toMatchObject({
+      Threshold: 30,
+      MetricName: 'CPUUtilization',
+      Period: 60,
+      EvaluationPeriods: 15,
+      DatapointsToAlarm: 15,
+    });
+    templates.prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: 'ChangeInCapacity',
+        Cooldown: 300,
+        MetricAggregationType: 'Average',
+        StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
+      },
+    });
+  });
+
+  test('exactly two scaling policies and two scaling alarms', () => {
+    templates.dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
+    expect(
+      resourcesOf(templates.dev, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('CpuScale')),
+    ).toHaveLength(2);
+  });
+
+  test('thresholds, steps and windows come from config', () => {
+    expect(scalingAlarm(custom, 'GreaterThanOrEqualToThreshold')).toMatchObject({ Threshold: 80 });
+    expect(scalingAlarm(custom, 'LessThanOrEqualToThreshold')).toMatchObject({
+      Threshold: 20,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 10,
+    });
+    custom.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      StepScalingPolicyConfiguration: Match.objectLike({
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 3 }],
+      }),
+    });
+    custom.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      StepScalingPolicyConfiguration: Match.objectLike({
+        StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -2 }],
+      }),
+    });
+  });
+});
