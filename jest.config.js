@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
   // Synthesis is CPU-bound; two workers match the two-core build machines.
   maxWorkers: 2,

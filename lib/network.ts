@@ -55,6 +55,20 @@ export class Network extends Construct {
       },
     });
 
+    if (config.availabilityZones) {
+      for (const subnet of [
+        ...this.vpc.publicSubnets,
+        ...this.vpc.privateSubnets,
+        ...this.vpc.isolatedSubnets,
+      ]) {
+        Validations.of(subnet).acknowledge({
+          id: 'W3010',
+          reason:
+            'AZs are pinned on purpose by network.availabilityZones (LocalStack has no Fn::GetAZs; reproducible placement).',
+        });
+      }
+    }
+
     // The construct that strips the default security group's rules is a CDK-provided custom
     // resource whose Lambda runtime and managed policy we do not control.
     const restrict = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource');

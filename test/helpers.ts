@@ -64,6 +64,34 @@ export function synth(
   return { app, stacks, templates, validationReport, outdir };
 }
 
+export interface PresetTemplates {
+  readonly templates: Record<'dev' | 'prod' | 'local', Template>;
+  readonly validationReport: ValidationReport;
+}
+
+/**
+ * The dev, prod and local presets as synthesized once per jest run by test/setup/global-setup.ts
+ * (no synth in the calling test file). Falls back to synthesizing when run outside that setup.
+ */
+export function presets(): PresetTemplates {
+  const dir = process.env.SB_PRESETS_OUTDIR;
+  if (!dir || !fs.existsSync(dir)) {
+    const s = synth(['dev', 'prod', 'local']);
+    return { templates: s.templates as PresetTemplates['templates'], validationReport: s.validationReport };
+  }
+  const load = (env: string) =>
+    Template.fromJSON(
+      JSON.parse(fs.readFileSync(path.join(dir, `${stackName(env)}.template.json`), 'utf8')),
+      {
+        skipCyclicalDependenciesCheck: true,
+      },
+    );
+  return {
+    templates: { dev: load('dev'), prod: load('prod'), local: load('local') },
+    validationReport: JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8')),
+  };
+}
+
 /** Findings as "rule at path" lines, for readable failures. */
 export function findings(report: ValidationReport): string[] {
   return report.pluginReports.flatMap((p) =>

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourcesOf, synth } from './helpers';
+import { presets, resourcesOf } from './helpers';
 
 // GIVEN the dev and prod presets and the local preset (pinned AZs), synthesized once
-const { templates } = synth(['dev', 'prod', 'local']);
+const { templates } = presets();
 
 describe('network', () => {
   test.each([

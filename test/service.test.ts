@@ -1,10 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { resourcesOf, synth } from './helpers';
+import { presets, resourcesOf, synth } from './helpers';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
 
 // GIVEN each preset synthesized once, plus dev with a certificate and non-default knobs
-const { templates } = synth(['dev', 'prod']);
+const { templates } = presets();
 const custom = synth(['dev'], {
   'dev.service.certificateArn': CERT,
   'dev.service.loadBalancingAlgorithm': 'least_outstanding_requests',
