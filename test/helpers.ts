@@ -65,7 +65,7 @@ export function synth(
 }
 
 export interface PresetTemplates {
-  readonly templates: Record<'dev' | 'prod' | 'local', Template>;
+  readonly templates: Record<string, Template>;
   readonly validationReport: ValidationReport;
 }
 
@@ -77,7 +77,7 @@ export function presets(): PresetTemplates {
   const dir = process.env.SB_PRESETS_OUTDIR;
   if (!dir || !fs.existsSync(dir)) {
     const s = synth(['dev', 'prod', 'local']);
-    return { templates: s.templates as PresetTemplates['templates'], validationReport: s.validationReport };
+    return { templates: s.templates, validationReport: s.validationReport };
   }
   const load = (env: string) =>
     Template.fromJSON(
