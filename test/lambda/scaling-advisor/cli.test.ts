@@ -1,0 +1,150 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  GetMetricDataCommandInput,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CliDeps, CliError, main, parseArgs } from '../../../bin/advisor';
+import { healthyFixture, makeTargets, MINUTES, T0 } from './fixtures';
+
+const cfn = mockClient(CloudFormationClient);
+const cw = mockClient(CloudWatchClient);
+const sns = mockClient(SNSClient);
+
+const targets = makeTargets();
+
+function deps(out: string[]): CliDeps {
+  return {
+    cloudFormation: (region) => new CloudFormationClient({ region: region ?? 'eu-west-1' }),
+    clients: (region) => ({
+      cloudWatch: new CloudWatchClient({ region: region ?? 'eu-west-1' }),
+      sns: new SNSClient({ region: region ?? 'eu-west-1' }),
+    }),
+    out: (text) => out.push(text),
+    now: () => new Date(T0 + MINUTES * 60_000),
+    sleep: async () => undefined,
+  };
+}
+
+function stackWithOutputs(outputs: { OutputKey: string; OutputValue: string }[]) {
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'ScalableBackend-prod',
+        CreationTime: new Date(),
+        StackStatus: 'UPDATE_COMPLETE',
+        Outputs: outputs,
+      },
+    ],
+  });
+}
+
+beforeEach(() => {
+  cfn.reset();
+  cw.reset();
+  sns.reset();
+  const fixture = healthyFixture(targets);
+  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+    MetricDataResults: input.MetricDataQueries!.map((q) => ({
+      Id: q.Id,
+      Timestamps: (fixture[q.Id!]?.timestamps ?? []).map((t) => new Date(t)),
+      Values: [...(fixture[q.Id!]?.values ?? [])],
+      StatusCode: 'Complete',
+    })),
+  }));
+  cw.on(PutMetricDataCommand).resolves({});
+  sns.on(PublishCommand).resolves({});
+});
+
+describe('advisor CLI', () => {
+  test('GIVEN a deployed stack THEN it prints the table and writes nothing (read-only by default)', async () => {
+    stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+    const out: string[] = [];
+
+    await expect(main(['ScalableBackend-prod'], deps(out))).resolves.toBe(0);
+
+    expect(cfn.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({
+      StackName: 'ScalableBackend-prod',
+    });
+    expect(out[0]).toMatch(/^Scaling advisor: ScalableBackend-prod\n/);
+    expect(out[0]).toMatch(/^Verdict: HEALTHY \(code 0\)$/m);
+    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  test('GIVEN --publish THEN it writes the verdict metrics and notifies on a change, like the Lambda', async () => {
+    stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+    const out: string[] = [];
+
+    await main(['ScalableBackend-prod', '--publish'], deps(out));
+
+    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(out[1]).toMatch(/notified the topic/);
+  });
+
+  test('GIVEN --json THEN it prints the report as JSON', async () => {
+    stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+    const out: string[] = [];
+    await main(['ScalableBackend-prod', '--json'], deps(out));
+    expect(JSON.parse(out[0])).toMatchObject({ stackName: 'ScalableBackend-prod', verdict: 'HEALTHY' });
+  });
+
+  test('GIVEN an unknown stack THEN it says the stack was not found, and where it looked', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
+    await expect(main(['Nope', '--region', 'us-east-2'], deps([]))).rejects.toThrow(
+      /^Stack Nope not found in region us-east-2\./,
+    );
+  });
+
+  test('GIVEN a stack without the AdvisorTargets output THEN it says to deploy the advisor', async () => {
+    stackWithOutputs([{ OutputKey: 'ServiceUrl', OutputValue: 'http://x' }]);
+    await expect(main(['ScalableBackend-prod'], deps([]))).rejects.toThrow(
+      /has no output AdvisorTargets: it was deployed without the scaling advisor/,
+    );
+  });
+
+  test('GIVEN no credentials THEN it says how to configure them', async () => {
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    const error = await main(['ScalableBackend-prod'], deps([])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(/^No AWS credentials found\. Configure them \(aws configure/);
+  });
+
+  test('GIVEN a malformed output THEN the validation problems are shown', async () => {
+    stackWithOutputs([
+      { OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify({ ...targets, maxTasks: 0 }) },
+    ]);
+    await expect(main(['ScalableBackend-prod'], deps([]))).rejects.toThrow(
+      /output AdvisorTargets of stack ScalableBackend-prod is invalid:\n {2}- maxTasks must be a positive integer/,
+    );
+  });
+
+  test('arguments: stack name, --region, --publish, --json; mistakes exit 2 with usage', () => {
+    expect(parseArgs(['S', '--region=eu-west-1', '--publish'])).toEqual({
+      stackName: 'S',
+      region: 'eu-west-1',
+      publish: true,
+      json: false,
+    });
+    for (const bad of [[], ['--bogus', 'S'], ['A', 'B'], ['S', '--region']]) {
+      let error: CliError | undefined;
+      try {
+        parseArgs(bad);
+      } catch (e) {
+        error = e as CliError;
+      }
+      expect(error?.exitCode).toBe(2);
+      expect(error?.message).toMatch(/Usage: npm run advisor -- <stack name>/);
+    }
+  });
+});
