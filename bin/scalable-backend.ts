@@ -5,7 +5,8 @@ import { ConfigError } from '../lib/config/load';
 
 const app = new App();
 try {
-  buildApp(app);
+  // The entry point, not a construct, reads the environment: cdklocal always sets AWS_ENDPOINT_URL.
+  buildApp(app, { endpoint: process.env.AWS_ENDPOINT_URL });
 } catch (err) {
   if (err instanceof ConfigError) {
     // A config mistake is the user's to fix: print the list, no stack trace.

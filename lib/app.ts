@@ -1,18 +1,36 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadEnvironments } from './config/load';
+import { ConfigError, loadEnvironments } from './config/load';
+import { CONTEXT_LOCALSTACK_ENDPOINT, endpointProblems } from './localstack';
 import { ScalableBackendStack } from './scalable-backend-stack';
 
 /** Stack name of an environment. */
 export const stackName = (envName: string): string => `ScalableBackend-${envName}`;
+
+export interface BuildAppOptions {
+  /**
+   * The AWS endpoint the CLI talks to, read by the entry point from `AWS_ENDPOINT_URL` (`cdklocal`
+   * always sets it). Together with the `localstack:endpoint` context key that `bin/local.ts` sets,
+   * it must be a local endpoint whenever an environment with `target: localstack` is selected.
+   * @default - no endpoint: plain `cdk synth` of the local preset works offline; a deploy into AWS is
+   * still stopped by the stack's account pin and its LocalStackOnly CloudFormation rule
+   */
+  readonly endpoint?: string;
+}
 
 /**
  * Build every selected environment into `app`: read the context once, validate it into typed
  * configs (throws a ConfigError naming each bad key before any construct exists), create one stack
  * per environment and register cdk-nag's AwsSolutions pack as a validation plugin.
  */
-export function buildApp(app: App): ScalableBackendStack[] {
+export function buildApp(app: App, options: BuildAppOptions = {}): ScalableBackendStack[] {
   const environments = loadEnvironments(app.node.getAllContext());
+  // A LocalStack environment must never be synthesized for a real AWS endpoint.
+  const endpointIssues = endpointProblems(environments, [
+    app.node.tryGetContext(CONTEXT_LOCALSTACK_ENDPOINT),
+    options.endpoint,
+  ]);
+  if (endpointIssues.length) throw new ConfigError(endpointIssues);
   const stacks = environments.map(
     ({ name, config }) =>
       new ScalableBackendStack(app, stackName(name), {

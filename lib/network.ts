@@ -62,7 +62,7 @@ export class Network extends Construct {
         ...this.vpc.isolatedSubnets,
       ]) {
         Validations.of(subnet).acknowledge({
-          id: 'W3010',
+          id: 'CloudFormation-Validate::W3010',
           reason:
             'AZs are pinned on purpose by network.availabilityZones (LocalStack has no Fn::GetAZs; reproducible placement).',
         });

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * `npm run local:bootstrap | local:deploy | local:destroy`: run `cdklocal` for the `local` preset,
+ * and only against a local LocalStack.
+ *
+ *   AWS_ENDPOINT_URL   LocalStack edge endpoint (default http://localhost:4566); refused unless it
+ *                      is a loopback or LocalStack host (see lib/localstack.ts)
+ *   AWS_ENDPOINT_URL_S3  derived from AWS_ENDPOINT_URL when unset (cdklocal requires both)
+ *
+ * Extra arguments go to cdk: `npm run local:deploy -- -c local.service.maxTasks=3`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { stackName } from '../lib/app';
+import { ConfigError, loadEnvironments } from '../lib/config/load';
+import { EnvironmentConfig } from '../lib/config/schema';
+import {
+  CONTEXT_LOCALSTACK_ENDPOINT,
+  DEFAULT_LOCALSTACK_ENDPOINT,
+  NotLocalEndpointError,
+  assertLocalEndpoint,
+  localStackDeployProblems,
+  localStackEnvironment,
+} from '../lib/localstack';
+
+/** The environment (preset) this wrapper deploys. */
+export const LOCAL_ENV = 'local';
+/** Cloud assembly directory of local runs, apart from `cdk.out` so a parallel `cdk synth` is untouched. */
+export const LOCAL_OUTDIR = 'cdk.out.local';
+
+export type LocalCommand = 'bootstrap' | 'deploy' | 'destroy';
+const COMMANDS: readonly LocalCommand[] = ['bootstrap', 'deploy', 'destroy'];
+
+const ROOT = path.join(__dirname, '..');
+
+/** `-c key=value` / `--context key=value` / `--context=key=value` pairs in cdk arguments. */
+export function contextFromArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let pair: string | undefined;
+    if (a === '-c' || a === '--context') pair = args[++i];
+    else if (a.startsWith('--context=')) pair = a.slice('--context='.length);
+    if (pair === undefined) continue;
+    const eq = pair.indexOf('=');
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The validated config of the local preset, read exactly as the CDK app reads it: `cdk.json`
+ * context, then `-c` arguments. The integration test takes its expected values from here.
+ */
+export function localConfig(extraArgs: readonly string[] = []): EnvironmentConfig {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+  const context = { ...(cdkJson.context ?? {}), ...contextFromArgs(extraArgs), envs: LOCAL_ENV };
+  const [local] = loadEnvironments(context);
+  return local.config;
+}
+
+/** The `cdklocal` arguments of a command (pure, unit-tested). */
+export function cdkLocalArgs(
+  command: LocalCommand,
+  config: EnvironmentConfig,
+  endpoint: string,
+  extraArgs: readonly string[] = [],
+): string[] {
+  const common = [
+    '-c',
+    `envs=${LOCAL_ENV}`,
+    '-c',
+    `${CONTEXT_LOCALSTACK_ENDPOINT}=${endpoint}`,
+    '--output',
+    LOCAL_OUTDIR,
+  ];
+  const stack = stackName(LOCAL_ENV);
+  switch (command) {
+    case 'bootstrap':
+      return ['bootstrap', `aws://${config.account}/${config.region}`, ...common, ...extraArgs];
+    case 'deploy':
+      return ['deploy', stack, '--require-approval', 'never', ...common, ...extraArgs];
+    case 'destroy':
+      return ['destroy', stack, '--force', ...common, ...extraArgs];
+  }
+}
+
+/**
+ * Run one cdklocal command for the local preset and return its exit status. Throws
+ * {@link NotLocalEndpointError} before anything runs when the endpoint is not local.
+ */
+export function runCdkLocal(
+  command: LocalCommand,
+  extraArgs: readonly string[] = [],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number {
+  const config = localConfig(extraArgs);
+  const problems = localStackDeployProblems(LOCAL_ENV, config);
+  if (problems.length) throw new ConfigError(problems);
+  const localEnv = localStackEnvironment(env, { region: config.region ?? 'us-east-1' });
+  const endpoint = localEnv.AWS_ENDPOINT_URL;
+  assertLocalEndpoint(endpoint);
+  const cdklocal = require.resolve('aws-cdk-local/bin/cdklocal');
+  const args = cdkLocalArgs(command, config, endpoint, extraArgs);
+  console.error(
+    `> cdklocal ${args.join(' ')}   (AWS_ENDPOINT_URL=${endpoint}, AWS_ENDPOINT_URL_S3=${localEnv.AWS_ENDPOINT_URL_S3})`,
+  );
+  const result = spawnSync(process.execPath, [cdklocal, ...args], {
+    cwd: ROOT,
+    env: localEnv,
+    stdio: 'inherit',
+  });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (!COMMANDS.includes(command as LocalCommand)) {
+    console.error(`usage: ts-node bin/local.ts <${COMMANDS.join('|')}> [cdk arguments]`);
+    console.error(
+      `Deploys the local preset to LocalStack at AWS_ENDPOINT_URL (default ${DEFAULT_LOCALSTACK_ENDPOINT}).`,
+    );
+    return 2;
+  }
+  try {
+    return runCdkLocal(command as LocalCommand, rest);
+  } catch (err) {
+    if (err instanceof NotLocalEndpointError || err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  process.exit(main(process.argv.slice(2)));
+}
