@@ -87,6 +87,13 @@ export class Service extends Construct {
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
     });
+    if (Object.keys(props.dataEnvironment ?? {}).length > 0) {
+      Validations.of(this.taskDefinition).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason:
+          'Plain environment values are only non-secret endpoints, ports and flags of the data tier; credentials and the cache token come from Secrets Manager as ECS secrets.',
+      });
+    }
 
     // Tasks accept traffic only from the ALB (rule added by addTargets below) and talk out on 443
     // (image pulls, AWS APIs) plus whatever the data tier opens for them.

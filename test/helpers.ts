@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stackName } from '../lib/app';
 import { ScalableBackendStack } from '../lib/scalable-backend-stack';
+import { VARIANTS, VariantName } from './variants';
 
 /** The context `cdk.json` gives the CLI (feature flags, strict validation), so tests synth the same app. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -36,11 +37,17 @@ export interface ValidationReport {
 export function synth(
   envs: string[],
   context: Record<string, unknown> = {},
-  opts: { bundle?: boolean; beforeSynth?: (stacks: ScalableBackendStack[]) => void } = {},
+  opts: {
+    bundle?: boolean;
+    /** Run the CloudFormation validator (about 4 s the first time in a process); cdk-nag always runs. */
+    validate?: boolean;
+    beforeSynth?: (stacks: ScalableBackendStack[]) => void;
+  } = {},
 ): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
   const app = new App({
     outdir,
+    builtinCloudFormationValidation: opts.validate ?? true,
     context: {
       ...CDK_JSON_CONTEXT,
       // Report findings as data; the tests assert the report is clean.
@@ -75,19 +82,31 @@ export interface PresetTemplates {
  */
 export function presets(): PresetTemplates {
   const dir = process.env.SB_PRESETS_OUTDIR;
-  if (!dir || !fs.existsSync(dir)) {
-    const s = synth(['dev', 'prod', 'local']);
-    return { templates: s.templates, validationReport: s.validationReport };
+  if (!dir || !fs.existsSync(dir)) return synth(['dev', 'prod', 'local']);
+  return loadAssembly(dir, ['dev', 'prod', 'local']);
+}
+
+/**
+ * A config variant of test/variants.ts as synthesized once per jest run by the global setup (with
+ * cdk-nag and the CloudFormation validator). Falls back to synthesizing it here.
+ */
+export function variant(name: VariantName): PresetTemplates {
+  const { envs, context } = VARIANTS[name];
+  const dir = process.env.SB_PRESETS_OUTDIR && path.join(process.env.SB_PRESETS_OUTDIR, 'variants', name);
+  if (!dir || !fs.existsSync(dir)) return synth([...envs], context);
+  return loadAssembly(dir, envs);
+}
+
+function loadAssembly(dir: string, envs: readonly string[]): PresetTemplates {
+  const templates: Record<string, Template> = {};
+  for (const env of envs) {
+    const file = path.join(dir, `${stackName(env)}.template.json`);
+    templates[env] = Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      skipCyclicalDependenciesCheck: true,
+    });
   }
-  const load = (env: string) =>
-    Template.fromJSON(
-      JSON.parse(fs.readFileSync(path.join(dir, `${stackName(env)}.template.json`), 'utf8')),
-      {
-        skipCyclicalDependenciesCheck: true,
-      },
-    );
   return {
-    templates: { dev: load('dev'), prod: load('prod'), local: load('local') },
+    templates,
     validationReport: JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8')),
   };
 }

@@ -1,22 +1,13 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { presets, resourcesOf, synth } from './helpers';
+import { presets, resourcesOf, variant } from './helpers';
+import { TEST_CERTIFICATE_ARN } from './variants';
 
-const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+const CERT = TEST_CERTIFICATE_ARN;
 
-// GIVEN each preset synthesized once, plus dev with a certificate and non-default knobs
+// GIVEN each preset, plus dev with a certificate and every service knob away from its default
+// (test/variants.ts), each synthesized once per run
 const { templates } = presets();
-const custom = synth(['dev'], {
-  'dev.service.certificateArn': CERT,
-  'dev.service.loadBalancingAlgorithm': 'least_outstanding_requests',
-  'dev.service.enableExecuteCommand': 'true',
-  'dev.service.cpuArchitecture': 'X86_64',
-  'dev.service.scaling.scaleOutCpuPercent': '80',
-  'dev.service.scaling.scaleInCpuPercent': '20',
-  'dev.service.scaling.scaleOutStep': '3',
-  'dev.service.scaling.scaleInStep': '2',
-  'dev.service.scaling.scaleInEvaluationPeriods': '12',
-  'dev.service.scaling.scaleInDatapointsToAlarm': '10',
-}).templates.dev;
+const custom = variant('serviceCustom').templates.dev;
 
 function scalingAlarm(t: Template, comparison: string) {
   const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm').filter(

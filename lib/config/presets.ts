@@ -109,6 +109,8 @@ const dev: EnvironmentConfig = {
     cacheMemoryPercent: 80,
     cacheEvictionsPerMinute: 100,
     cacheHitRatePercent: 80,
+    // Below ~20 lookups a minute a few cold keys swing the hit rate; do not page on that.
+    cacheHitRateMinLookupsPerMinute: 20,
     cacheReplicationLagSeconds: 5,
     advisorScheduleMinutes: 5,
     advisorWindowMinutes: 60,
@@ -156,6 +158,7 @@ const prod: EnvironmentConfig = {
   observability: {
     ...dev.observability,
     errorRateMinRequestsPerMinute: 100,
+    cacheHitRateMinLookupsPerMinute: 100,
     dbFreeableMemoryMiB: 1024,
     dbFreeStorageGiB: 20,
   },
@@ -176,6 +179,7 @@ const local: EnvironmentConfig = {
     cidr: '10.30.0.0/16',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 1,
+    flowLogRetentionDays: 1,
   },
   service: { ...dev.service, minTasks: 1, maxTasks: 2, logRetentionDays: 1, accessLogExpirationDays: 1 },
   database: {

@@ -513,6 +513,11 @@ export const observabilitySchema = z.strictObject({
     description: 'Alarm when database or proxy connections exceed this share of the limit (%).',
     onChange: IN_PLACE,
   }),
+  dbMaxConnections: doc(int(6, 262_143).optional(), {
+    description:
+      'max_connections of the primary, when you set it in a parameter group or want the exact `SHOW max_connections` value. Unset: computed from the instance class memory (LEAST(memory/9531392, 5000)), which is an upper bound.',
+    onChange: IN_PLACE,
+  }),
   dbLatencyMs: doc(z.number().positive().max(10_000), {
     description: 'Alarm on primary read/write latency and proxy query latency (ms).',
     onChange: IN_PLACE,
@@ -532,6 +537,11 @@ export const observabilitySchema = z.strictObject({
   }),
   cacheHitRatePercent: doc(int(0, 100), {
     description: 'Alarm when the cache hit rate falls below this floor (%).',
+    onChange: IN_PLACE,
+  }),
+  cacheHitRateMinLookupsPerMinute: doc(int(0, 10_000_000), {
+    description:
+      'Cache lookups (hits + misses) per minute below which the hit-rate alarm stays quiet (a handful of cold lookups does not page).',
     onChange: IN_PLACE,
   }),
   cacheReplicationLagSeconds: doc(z.number().positive().max(3600), {
@@ -702,6 +712,14 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       true,
     );
   }
+  if (k.engine === 'redis' && !k.clusterMode && k.replicas >= 1 && !k.automaticFailover) {
+    // CloudFormation's validator rejects a redis group of several nodes without failover (E3026).
+    issue(
+      ['cache', 'replicas'],
+      'needs cache.automaticFailover: true with engine redis (a replica must be able to take over)',
+      k.replicas,
+    );
+  }
   if (k.multiAz && !k.automaticFailover) {
     issue(['cache', 'multiAz'], 'needs cache.automaticFailover: true', true);
   }
@@ -718,6 +736,14 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   if (k.clusterMode && k.shards * (k.replicas + 1) > 500) {
     issue(['cache', 'shards'], `shards x (replicas + 1) must not exceed 500 nodes`, k.shards);
   }
+  if (/^cache\.r6gd\./.test(k.nodeType)) {
+    // ElastiCache requires DataTieringEnabled with r6gd nodes, which this stack does not set.
+    issue(
+      ['cache', 'nodeType'],
+      'data-tiering node types (cache.r6gd.*) are not supported; use e.g. cache.r7g.*',
+      k.nodeType,
+    );
+  }
 
   for (const [path, value] of [
     [['database', 'removalPolicy'], d.removalPolicy],
@@ -725,6 +751,17 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   ] as const) {
     if (value === 'destroy' && c.target !== 'localstack') {
       issue([...path], "'destroy' would lose data; it is allowed only with target: localstack", value);
+    }
+  }
+  if (c.target === 'localstack') {
+    // The stack pins itself to LocalStack's account (LocalStackOnly rule), so a real account's
+    // credentials can never deploy it. (Pinned AZs are checked when deploying to LocalStack.)
+    if (!c.account || !c.region) {
+      issue(
+        [c.account ? 'region' : 'account'],
+        'must be set with target: localstack (the stack is pinned to LocalStack)',
+        undefined,
+      );
     }
   }
   if (c.observability.advisorWindowMinutes < c.observability.advisorScheduleMinutes) {

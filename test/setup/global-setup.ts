@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
+import { VARIANTS } from '../variants';
 
 /**
  * Synthesizes every preset ONCE for the whole jest run (one cloud assembly, validators included)
@@ -12,17 +13,24 @@ import { buildApp } from '../../lib/app';
  */
 export default function globalSetup(): void {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-presets-'));
-  const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
-  const app = new App({
-    outdir,
-    context: {
-      ...context,
-      '@aws-cdk/core:failSynthOnValidationErrors': false,
-      'aws:cdk:bundling-stacks': [],
-      envs: 'dev,prod,local',
-    },
-  });
-  buildApp(app);
-  app.synth();
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+  const synthInto = (dir: string, envs: readonly string[], context: Record<string, unknown>) => {
+    const app = new App({
+      outdir: dir,
+      context: {
+        ...cdkJson,
+        '@aws-cdk/core:failSynthOnValidationErrors': false,
+        'aws:cdk:bundling-stacks': [],
+        ...context,
+        envs: envs.join(','),
+      },
+    });
+    buildApp(app);
+    app.synth();
+  };
+  synthInto(outdir, ['dev', 'prod', 'local'], {});
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    synthInto(path.join(outdir, 'variants', name), variant.envs, variant.context);
+  }
   process.env.SB_PRESETS_OUTDIR = outdir;
 }

@@ -1,0 +1,426 @@
+import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DatabaseConfig } from './config/schema';
+import { Network } from './network';
+
+/** PostgreSQL's port. Part of the container contract (`DB_PORT`), so not configurable. */
+export const POSTGRES_PORT = 5432;
+
+/** Log types RDS for PostgreSQL can export to CloudWatch Logs. */
+const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+/** Host label of the reader name in the private zone: `db-reader.<zone>`. */
+const READER_RECORD = 'db-reader';
+
+/**
+ * Short TTL, so a replica that is added or removed joins or leaves the reader rotation within
+ * seconds; clients resolve the name per new connection.
+ */
+const READER_TTL = Duration.seconds(10);
+
+export interface DatabaseProps {
+  /** VPC with the subnet groups of {@link Network}: instances and proxy go to the isolated ones. */
+  readonly vpc: ec2.IVpc;
+  /** Validated database settings of the environment. */
+  readonly config: DatabaseConfig;
+  /**
+   * Name of the private hosted zone (associated with `vpc` only) that holds the reader name.
+   * @default - `<stack name in lower case>.internal`
+   */
+  readonly privateZoneName?: string;
+}
+
+/**
+ * The relational tier: an RDS for PostgreSQL primary (KMS-encrypted gp3 with storage autoscaling,
+ * automated backups, Performance Insights, logs in CloudWatch), read replicas reachable under one
+ * weighted DNS name, and RDS Proxy in front of the primary.
+ *
+ * Security groups form a chain (each its own group, so no rule is broader than its purpose):
+ * app -> proxy (5432), proxy -> primary (5432), app -> replicas (5432), and, when rotation is on,
+ * the rotation function -> primary (5432). The app never reaches the primary directly; RDS Proxy's
+ * read-only endpoints work with Aurora only, so the app reads from the replicas directly.
+ *
+ * Stateful resources (primary, replicas, subnet group, KMS key, secret) have fixed construct ids, and
+ * the instances fixed identifiers derived from the stack name: CloudFormation refuses to replace a
+ * custom-named resource, so a replacing change (e.g. `databaseName`) fails the update instead of
+ * creating an empty database next to the old one.
+ */
+export class Database extends Construct {
+  readonly primary: rds.DatabaseInstance;
+  readonly replicas: rds.DatabaseInstanceReadReplica[];
+  readonly proxy: rds.DatabaseProxy;
+  /** Master credentials (JSON with `username`, `password`, `host`, ...), rotated when configured. */
+  readonly secret: secretsmanager.ISecret;
+  /** The one DNS name that spreads reads over all replicas (the proxy when there are none). */
+  readonly readerHostname: string;
+  /** Plain container environment values: endpoints, port, database name, TLS mode. */
+  readonly environment: Record<string, string>;
+  /** Container secrets: `DB_USERNAME`, `DB_PASSWORD` from the master secret. */
+  readonly secrets: Record<string, ecs.Secret>;
+  /** KMS key of storage, snapshots and Performance Insights of every instance. */
+  readonly storageKey: kms.Key;
+  /** Private hosted zone holding the reader name. */
+  readonly privateZone: route53.PrivateHostedZone;
+  /** Security group of the replicas, when there are any. */
+  readonly replicaSecurityGroup?: ec2.SecurityGroup;
+
+  private readonly replicaConnections?: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const { vpc, config } = props;
+    const stack = Stack.of(this);
+    const baseName = physicalNameBase(stack.stackName);
+
+    // Instances and snapshots: snapshot or retain as configured. Key, secret and subnet group are
+    // kept whenever the database may outlive the stack: a snapshot is useless without the key
+    // that encrypts it and the password that opens it.
+    const instanceRemoval = toRemovalPolicy(config.removalPolicy);
+    const keepWithData = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRemoval = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.storageKey = new kms.Key(this, 'StorageKey', {
+      description: `${stack.stackName}: RDS storage, snapshots and Performance Insights`,
+      enableKeyRotation: true,
+      removalPolicy: keepWithData,
+    });
+
+    const engine = rds.DatabaseInstanceEngine.postgres({
+      version: rds.PostgresEngineVersion.of(config.engineVersion, config.engineVersion.split('.')[0]),
+    });
+
+    // One parameter group for primary and replicas, so a slow query is logged wherever it runs.
+    // All three parameters are dynamic or already at their RDS default, so changing the threshold
+    // never restarts an instance.
+    const parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+      engine,
+      description: `${stack.stackName}: TLS only, slow-statement logging, pg_stat_statements`,
+      parameters: {
+        'rds.force_ssl': '1',
+        log_min_duration_statement: String(config.slowQueryThresholdMs),
+        // Query statistics are the data behind the first scaling lever: optimizing queries.
+        shared_preload_libraries: 'pg_stat_statements',
+      },
+    });
+
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      description: `${stack.stackName}: isolated subnets of the database`,
+      vpc,
+      vpcSubnets: { subnetGroupName: Network.ISOLATED },
+      removalPolicy: keepWithData,
+    });
+
+    const primarySecurityGroup = new ec2.SecurityGroup(this, 'PrimarySecurityGroup', {
+      vpc,
+      description: 'RDS primary: from RDS Proxy (and the rotation function) only',
+      allowAllOutbound: false,
+    });
+    const proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+      vpc,
+      description: 'RDS Proxy: from the app tasks, to the primary',
+      allowAllOutbound: false,
+    });
+
+    // One enhanced-monitoring role for every instance (CDK would make one per instance).
+    const monitoringInterval =
+      config.monitoringIntervalSeconds > 0 ? Duration.seconds(config.monitoringIntervalSeconds) : undefined;
+    const monitoringRole = monitoringInterval
+      ? new iam.Role(this, 'MonitoringRole', {
+          assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+          managedPolicies: [
+            iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
+          ],
+        })
+      : undefined;
+    if (monitoringRole) {
+      Validations.of(monitoringRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        reason:
+          'AWS-maintained service-role policy for RDS enhanced monitoring; it only writes the RDSOSMetrics log group.',
+      });
+    }
+
+    const common = {
+      vpc,
+      subnetGroup,
+      port: POSTGRES_PORT,
+      storageType: rds.StorageType.GP3,
+      maxAllocatedStorage: config.maxAllocatedStorageGiB,
+      storageEncryptionKey: this.storageKey,
+      parameterGroup,
+      publiclyAccessible: false,
+      iamAuthentication: false,
+      autoMinorVersionUpgrade: true,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      enablePerformanceInsights: true,
+      performanceInsightRetention: config.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
+      performanceInsightEncryptionKey: this.storageKey,
+      monitoringInterval,
+      monitoringRole,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      preferredMaintenanceWindow: config.preferredMaintenanceWindow,
+      copyTagsToSnapshot: true,
+      removalPolicy: instanceRemoval,
+    } satisfies Partial<rds.DatabaseInstanceProps>;
+
+    const primaryName = `${baseName}-primary`;
+    this.primary = new rds.DatabaseInstance(this, 'Primary', {
+      ...common,
+      engine,
+      instanceIdentifier: primaryName,
+      instanceType: instanceType(config.instanceClass),
+      securityGroups: [primarySecurityGroup],
+      credentials: rds.Credentials.fromGeneratedSecret(config.masterUsername),
+      databaseName: config.databaseName,
+      multiAz: config.multiAz,
+      allocatedStorage: config.allocatedStorageGiB,
+      // Replicas of RDS for PostgreSQL need automated backups on the source (validated >= 1).
+      backupRetention: Duration.days(config.backupRetentionDays),
+      preferredBackupWindow: config.preferredBackupWindow,
+      deleteAutomatedBackups: false,
+      deletionProtection: config.deletionProtection,
+    });
+    this.exportLogsTo('Primary', this.primary, primaryName, config.logRetentionDays, logRemoval);
+
+    // The generated secret: kept with the data (see above).
+    const generatedSecret = this.primary.node.findChild('Secret');
+    (generatedSecret.node.defaultChild as CfnResource).applyRemovalPolicy(keepWithData);
+    this.secret = this.primary.secret!;
+
+    // Replicas: ids Replica1..N, so adding one never renames (and so replaces) the others.
+    const replicaClass = config.replicaInstanceClass ?? config.instanceClass;
+    if (config.readReplicas > 0) {
+      this.replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
+        vpc,
+        description: 'RDS read replicas: from the app tasks only',
+        allowAllOutbound: false,
+      });
+      this.replicaConnections = new ec2.Connections({
+        securityGroups: [this.replicaSecurityGroup],
+        defaultPort: ec2.Port.tcp(POSTGRES_PORT),
+      });
+    }
+    this.replicas = [];
+    for (let n = 1; n <= config.readReplicas; n++) {
+      const name = `${baseName}-replica-${n}`;
+      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${n}`, {
+        ...common,
+        instanceIdentifier: name,
+        sourceDatabaseInstance: this.primary,
+        instanceType: instanceType(replicaClass),
+        securityGroups: [this.replicaSecurityGroup!],
+        // Replicas hold no data the primary does not have; scaling them down by config must be
+        // able to delete them (the primary is protected).
+        deletionProtection: false,
+      });
+      // A replica inherits encryption from its (encrypted) source and CloudFormation rejects
+      // StorageEncrypted next to SourceDBInstanceIdentifier; KmsKeyId (the same key) stays.
+      (replica.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('StorageEncrypted');
+      this.exportLogsTo(`Replica${n}`, replica, name, config.logRetentionDays, logRemoval);
+      Validations.of(replica).acknowledge(
+        {
+          id: 'AwsSolutions-RDS3',
+          reason:
+            'Read replicas are disposable copies of the primary: read availability comes from several replicas behind the reader name, durability from the (Multi-AZ in prod) primary.',
+        },
+        {
+          id: 'AwsSolutions-RDS10',
+          reason:
+            'Replicas hold no data of their own and must be removable by lowering database.readReplicas; the primary carries deletion protection in prod.',
+        },
+      );
+      this.replicas.push(replica);
+    }
+
+    // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth
+    // with the master secret; debug logging off because it would log statement text).
+    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      proxyTarget: rds.ProxyTarget.fromInstance(this.primary),
+      secrets: [this.secret],
+      vpc,
+      vpcSubnets: { subnetGroupName: Network.ISOLATED },
+      securityGroups: [proxySecurityGroup],
+      requireTLS: true,
+      iamAuth: false,
+      debugLogging: false,
+      clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
+      idleClientTimeout: Duration.seconds(config.proxy.idleClientTimeoutSeconds),
+      maxConnectionsPercent: config.proxy.maxConnectionsPercent,
+      maxIdleConnectionsPercent: config.proxy.maxIdleConnectionsPercent,
+      borrowTimeout: Duration.seconds(config.proxy.connectionBorrowTimeoutSeconds),
+    });
+    // DatabaseProxy itself opens proxy -> primary on the instance's port (5432): the second link.
+
+    if (config.rotationDays > 0) {
+      // The hosted rotation function talks to the primary directly (5432) and to the Secrets
+      // Manager API (443), so it runs in the private subnets with NAT egress, not the isolated ones.
+      const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+        vpc,
+        description: 'Secret rotation function: to the primary and the Secrets Manager API',
+        allowAllOutbound: false,
+      });
+      rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
+      this.primary.addRotationSingleUser({
+        automaticallyAfter: Duration.days(config.rotationDays),
+        // Not at deploy time: tasks starting in the same deployment would read the password just
+        // before it changes. The first rotation comes after rotationDays.
+        rotateImmediatelyOnUpdate: false,
+        vpcSubnets: { subnetGroupName: Network.PRIVATE },
+        securityGroup: rotationSecurityGroup,
+      });
+    } else {
+      Validations.of(generatedSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
+      });
+    }
+
+    // One reader name: equal-weight CNAMEs, one per replica, so each lookup (each new connection)
+    // lands on a replica at random. Without replicas it points at the proxy, so reads still work.
+    const zoneName = props.privateZoneName ?? `${stack.stackName.toLowerCase()}.internal`;
+    this.privateZone = new route53.PrivateHostedZone(this, 'PrivateZone', {
+      zoneName,
+      vpc,
+      comment: `${stack.stackName}: private names of the data tier`,
+    });
+    this.readerHostname = `${READER_RECORD}.${zoneName}`;
+    if (this.replicas.length === 0) {
+      // Weighted as well: Route 53 refuses a simple and a weighted record of the same name, and
+      // CloudFormation creates the first replica's record before it deletes this one.
+      new route53.CnameRecord(this, 'ReaderRecord', {
+        zone: this.privateZone,
+        recordName: READER_RECORD,
+        domainName: this.proxy.endpoint,
+        ttl: READER_TTL,
+        weight: 1,
+        setIdentifier: 'writer',
+      });
+    }
+    this.replicas.forEach((replica, index) => {
+      new route53.CnameRecord(this, `ReaderRecord${index + 1}`, {
+        zone: this.privateZone,
+        recordName: READER_RECORD,
+        domainName: replica.dbInstanceEndpointAddress,
+        ttl: READER_TTL,
+        weight: 1,
+        setIdentifier: `replica-${index + 1}`,
+      });
+    });
+
+    this.environment = {
+      DB_WRITER_HOST: this.proxy.endpoint,
+      DB_READER_HOST: this.readerHostname,
+      DB_REPLICA_HOSTS: this.replicas.map((r) => r.dbInstanceEndpointAddress).join(','),
+      DB_PORT: String(POSTGRES_PORT),
+      DB_NAME: config.databaseName,
+      DB_SSL: 'require',
+    };
+    this.secrets = {
+      DB_USERNAME: ecs.Secret.fromSecretsManager(this.secret, 'username'),
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
+    };
+
+    // Deliberate choices on the primary (cdk-nag AwsSolutions).
+    Validations.of(this.primary).acknowledge({
+      id: 'AwsSolutions-RDS11',
+      reason:
+        'PostgreSQL keeps its standard port: the instances sit in isolated subnets reachable only from the named security groups, and 5432 is part of the container contract (DB_PORT).',
+    });
+    for (const replica of this.replicas) {
+      Validations.of(replica).acknowledge({
+        id: 'AwsSolutions-RDS11',
+        reason: 'Standard PostgreSQL port, reachable only from the app security group (see the primary).',
+      });
+    }
+    if (!config.multiAz) {
+      Validations.of(this.primary).acknowledge({
+        id: 'AwsSolutions-RDS3',
+        reason:
+          'Single-AZ primary chosen by configuration (database.multiAz: false) to keep non-production cost low.',
+      });
+    }
+    if (!config.deletionProtection) {
+      Validations.of(this.primary).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason:
+          'Deletion protection switched off by configuration (database.deletionProtection: false) for disposable environments; the removal policy still snapshots or retains the data.',
+      });
+    }
+  }
+
+  /**
+   * Let `service` reach the database the way the contract says: the proxy (writes) and the
+   * replicas (reads) on 5432, nothing else. Adds the matching egress on the service's group.
+   */
+  allowFrom(service: ec2.IConnectable): void {
+    this.proxy.connections.allowFrom(service, ec2.Port.tcp(POSTGRES_PORT), 'App tasks to RDS Proxy');
+    this.replicaConnections?.allowFrom(
+      service,
+      ec2.Port.tcp(POSTGRES_PORT),
+      'App tasks to the read replicas',
+    );
+  }
+
+  /**
+   * Create the log groups RDS exports to, before the instance exists, so their retention is ours
+   * (no log-retention custom resource) and they are removed or kept with the database.
+   */
+  private exportLogsTo(
+    id: string,
+    instance: rds.DatabaseInstanceBase,
+    name: string,
+    days: number,
+    removal: RemovalPolicy,
+  ): void {
+    for (const type of LOG_EXPORTS) {
+      const group = new logs.LogGroup(
+        this,
+        `${id}${type === 'postgresql' ? 'PostgresLogs' : 'UpgradeLogs'}`,
+        {
+          logGroupName: `/aws/rds/instance/${name}/${type}`,
+          retention: days as logs.RetentionDays,
+          removalPolicy: removal,
+        },
+      );
+      (instance.node.defaultChild as CfnResource).addResourceDependency(
+        group.node.defaultChild as CfnResource,
+      );
+    }
+  }
+}
+
+/** RDS instance identifiers: lower case letters, digits and single hyphens; room for a suffix. */
+export function physicalNameBase(stackName: string): string {
+  return (
+    stackName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'db'
+  );
+}
+
+function toRemovalPolicy(policy: DatabaseConfig['removalPolicy']): RemovalPolicy {
+  switch (policy) {
+    case 'retain':
+      return RemovalPolicy.RETAIN;
+    case 'snapshot':
+      return RemovalPolicy.SNAPSHOT;
+    case 'destroy':
+      return RemovalPolicy.DESTROY;
+  }
+}
+
+/** `t4g.micro` -> InstanceType (the schema validates the `family.size` form). */
+function instanceType(instanceClass: string): ec2.InstanceType {
+  return new ec2.InstanceType(instanceClass);
+}

@@ -1,0 +1,324 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { deepMerge, validateEnvironment } from '../lib/config/load';
+import { PRESETS } from '../lib/config/presets';
+import { Database } from '../lib/database';
+import { Network } from '../lib/network';
+import { CDK_JSON_CONTEXT, presets, resourcesOf, stackName } from './helpers';
+
+// GIVEN the dev and prod presets, synthesized once for the whole run (validators included)
+const { templates } = presets();
+const ENVS = ['dev', 'prod'] as const;
+
+/** cdk.json's feature flags without the validators: variants only check what they change. */
+const UNVALIDATED_CONTEXT = Object.fromEntries(
+  Object.entries(CDK_JSON_CONTEXT).filter(
+    ([key]) => !/validateAgainstDefaultRules|validationReportJson|strictCfnValidateErrors/.test(key),
+  ),
+);
+
+/**
+ * GIVEN a config variant of a preset, WHEN only the network and the Database construct are built
+ * (no validators, no other tiers: a few hundred milliseconds), THEN its template and construct.
+ */
+function databaseOnly(env: 'dev' | 'prod', overrides: Record<string, unknown>) {
+  const config = validateEnvironment(env, deepMerge(PRESETS[env] as never, overrides as never));
+  const app = new App({ context: UNVALIDATED_CONTEXT });
+  const stack = new Stack(app, stackName(env));
+  const network = new Network(stack, 'Network', { config: config.network });
+  const database = new Database(stack, 'Database', { vpc: network.vpc, config: config.database });
+  return { database, template: Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }) };
+}
+
+function single(template: Template, type: string, idPrefix: string) {
+  const found = resourcesOf(template, type).filter(([id]) => id.startsWith(idPrefix));
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return found[0];
+}
+
+const primaryOf = (t: Template) => single(t, 'AWS::RDS::DBInstance', 'DatabasePrimary');
+const replicasOf = (t: Template) =>
+  resourcesOf(t, 'AWS::RDS::DBInstance').filter(([id]) => /^DatabaseReplica\d+/.test(id));
+
+describe('primary', () => {
+  test.each([
+    ['dev', 'db.t4g.micro', false, 3, false, 7],
+    ['prod', 'db.r7g.large', true, 14, true, 31],
+  ] as const)(
+    '%s: PostgreSQL 17 on Graviton %s, multiAz %s, %d days of backups, deletion protection %s, PI %d days',
+    (env, instanceClass, multiAz, backupDays, deletionProtection, piDays) => {
+      // WHEN the preset is synthesized
+      const [, primary] = primaryOf(templates[env]);
+      // THEN the primary has the preset's size and safety settings
+      expect(primary.Properties).toMatchObject({
+        Engine: 'postgres',
+        EngineVersion: '17',
+        DBInstanceClass: instanceClass,
+        MultiAZ: multiAz,
+        BackupRetentionPeriod: backupDays,
+        DeletionProtection: deletionProtection,
+        EnablePerformanceInsights: true,
+        PerformanceInsightsRetentionPeriod: piDays,
+        PubliclyAccessible: false,
+        EnableIAMDatabaseAuthentication: false,
+        Port: '5432',
+        DBName: 'app',
+        MasterUsername: 'app_admin',
+      });
+    },
+  );
+
+  test.each([
+    ['dev', '20', 100],
+    ['prod', '100', 1000],
+  ] as const)(
+    '%s: gp3 storage of %s GiB autoscaling up to %d GiB, encrypted with a rotating KMS key',
+    (env, size, max) => {
+      const t = templates[env];
+      const [keyId, key] = single(t, 'AWS::KMS::Key', 'DatabaseStorageKey');
+      expect(key.Properties!.EnableKeyRotation).toBe(true);
+      const [, primary] = primaryOf(t);
+      expect(primary.Properties).toMatchObject({
+        StorageType: 'gp3',
+        AllocatedStorage: size,
+        MaxAllocatedStorage: max,
+        StorageEncrypted: true,
+        KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      });
+    },
+  );
+
+  test.each(ENVS)('%s: instances live in the isolated subnets only', (env) => {
+    const t = templates[env];
+    const [groupId, group] = single(t, 'AWS::RDS::DBSubnetGroup', 'DatabaseSubnetGroup');
+    const subnets = group.Properties!.SubnetIds as { Ref: string }[];
+    expect(subnets.length).toBeGreaterThanOrEqual(2);
+    for (const s of subnets) expect(s.Ref).toMatch(/^NetworkVpcIsolatedSubnet\d+Subnet/);
+    for (const [, instance] of [primaryOf(t), ...replicasOf(t)]) {
+      expect(instance.Properties!.DBSubnetGroupName).toEqual({ Ref: groupId });
+    }
+  });
+
+  test.each([
+    ['dev', 30],
+    ['prod', 365],
+  ] as const)('%s: PostgreSQL logs are exported to log groups kept %d days', (env, days) => {
+    const t = templates[env];
+    const [primaryId, primary] = primaryOf(t);
+    expect(primary.Properties!.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);
+    // The log group exists before the instance writes to it, with our retention.
+    const [logId, log] = single(t, 'AWS::Logs::LogGroup', 'DatabasePrimaryPostgresLogs');
+    expect(log.Properties).toMatchObject({
+      LogGroupName: `/aws/rds/instance/scalablebackend-${env}-primary/postgresql`,
+      RetentionInDays: days,
+    });
+    expect(t.toJSON().Resources[primaryId].DependsOn).toContain(logId);
+  });
+
+  test('enhanced monitoring is on in prod (60 s) and off in dev', () => {
+    expect(primaryOf(templates.prod)[1].Properties!.MonitoringInterval).toBe(60);
+    expect(primaryOf(templates.prod)[1].Properties!.MonitoringRoleArn).toBeDefined();
+    expect(primaryOf(templates.dev)[1].Properties!.MonitoringInterval).toBeUndefined();
+    expect(
+      resourcesOf(templates.dev, 'AWS::IAM::Role').filter(([id]) => id.startsWith('DatabaseMonitoring')),
+    ).toEqual([]);
+  });
+});
+
+describe('parameter group', () => {
+  test.each([
+    ['dev', '500'],
+    ['prod', '250'],
+  ] as const)(
+    '%s: forces TLS, logs statements slower than %s ms, loads pg_stat_statements',
+    (env, threshold) => {
+      const t = templates[env];
+      const [groupId, group] = single(t, 'AWS::RDS::DBParameterGroup', 'DatabaseParameterGroup');
+      expect(group.Properties).toMatchObject({
+        Family: 'postgres17',
+        Parameters: {
+          'rds.force_ssl': '1',
+          log_min_duration_statement: threshold,
+          shared_preload_libraries: 'pg_stat_statements',
+        },
+      });
+      // Primary and every replica use it, so slow reads are logged too.
+      for (const [, instance] of [primaryOf(t), ...replicasOf(t)]) {
+        expect(instance.Properties!.DBParameterGroupName).toEqual({ Ref: groupId });
+      }
+    },
+  );
+
+  test('the family follows the configured major version', () => {
+    const { template } = databaseOnly('dev', { database: { engineVersion: '16.4' } });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16' });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { EngineVersion: '16.4' });
+  });
+});
+
+describe('read replicas', () => {
+  test.each([
+    ['dev', 1, 'db.t4g.micro'],
+    ['prod', 2, 'db.r7g.large'],
+  ] as const)(
+    '%s: %d replica(s) of the primary on %s, encrypted with the same key',
+    (env, count, instanceClass) => {
+      const t = templates[env];
+      const [primaryId, primary] = primaryOf(t);
+      const replicas = replicasOf(t);
+      // THEN ids are Replica1..N, so adding one never renames the others
+      expect(replicas.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(
+        Array.from({ length: count }, (_, i) => `DatabaseReplica${i + 1}`),
+      );
+      for (const [, replica] of replicas) {
+        expect(replica.Properties).toMatchObject({
+          DBInstanceClass: instanceClass,
+          KmsKeyId: primary.Properties!.KmsKeyId,
+          StorageType: 'gp3',
+          PubliclyAccessible: false,
+          SourceDBInstanceIdentifier: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: primaryId }])] },
+        });
+        // Inherited from the source; CloudFormation rejects it next to SourceDBInstanceIdentifier.
+        expect(replica.Properties!.StorageEncrypted).toBeUndefined();
+      }
+    },
+  );
+
+  test('replicas take their own instance class when configured', () => {
+    const { template } = databaseOnly('dev', { database: { replicaInstanceClass: 'r7g.large' } });
+    expect(replicasOf(template).map(([, r]) => r.Properties!.DBInstanceClass)).toEqual(['db.r7g.large']);
+    expect(primaryOf(template)[1].Properties!.DBInstanceClass).toBe('db.t4g.micro');
+  });
+
+  test.each(ENVS)(
+    '%s: one reader name with an equal-weight CNAME per replica, in a private zone of the VPC',
+    (env) => {
+      const t = templates[env];
+      const [zoneId, zone] = single(t, 'AWS::Route53::HostedZone', 'DatabasePrivateZone');
+      expect(zone.Properties).toMatchObject({
+        Name: `scalablebackend-${env}.internal.`,
+        VPCs: [{ VPCId: { Ref: expect.stringMatching(/^NetworkVpc/) } }],
+      });
+      const records = resourcesOf(t, 'AWS::Route53::RecordSet').filter(([id]) =>
+        id.startsWith('DatabaseReaderRecord'),
+      );
+      const replicaIds = replicasOf(t).map(([id]) => id);
+      expect(records).toHaveLength(replicaIds.length);
+      for (const [, record] of records) {
+        expect(record.Properties).toMatchObject({
+          HostedZoneId: { Ref: zoneId },
+          Name: `db-reader.scalablebackend-${env}.internal.`,
+          Type: 'CNAME',
+          Weight: 1,
+          TTL: '10',
+        });
+      }
+      expect(
+        records.map(
+          ([, r]) => (r.Properties!.ResourceRecords as { 'Fn::GetAtt': string[] }[])[0]['Fn::GetAtt'],
+        ),
+      ).toEqual(replicaIds.map((id) => [id, 'Endpoint.Address']));
+    },
+  );
+
+  test('without replicas the reader name points at the proxy, and no replica group exists', () => {
+    // GIVEN dev with readReplicas 0
+    const { template, database } = databaseOnly('dev', { database: { readReplicas: 0 } });
+    // THEN reads still resolve (to the writer), and the contract keeps its shape
+    expect(replicasOf(template)).toEqual([]);
+    const [proxyId] = single(template, 'AWS::RDS::DBProxy', 'DatabaseProxy');
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'db-reader.scalablebackend-dev.internal.',
+      Type: 'CNAME',
+      ResourceRecords: [{ 'Fn::GetAtt': [proxyId, 'Endpoint'] }],
+      // weighted like the replica records, so going from 0 to 1 replica can add one next to it
+      Weight: 1,
+      SetIdentifier: 'writer',
+    });
+    expect(database.replicaSecurityGroup).toBeUndefined();
+    expect(database.environment.DB_REPLICA_HOSTS).toBe('');
+    expect(database.environment.DB_READER_HOST).toBe('db-reader.scalablebackend-dev.internal');
+  });
+});
+
+describe('RDS Proxy', () => {
+  test.each([
+    ['dev', 1800, 90, 50, 120],
+    ['prod', 1800, 90, 50, 120],
+  ] as const)(
+    '%s: TLS required, secret auth without IAM, idle timeout %d s, %d%% max connections',
+    (env, idle, maxPercent, idlePercent, borrow) => {
+      const t = templates[env];
+      const [proxyId, proxy] = single(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
+      const [attachmentId] = single(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabasePrimarySecretAttachment',
+      );
+      expect(proxy.Properties).toMatchObject({
+        EngineFamily: 'POSTGRESQL',
+        RequireTLS: true,
+        DebugLogging: false,
+        IdleClientTimeout: idle,
+        Auth: [{ AuthScheme: 'SECRETS', IAMAuth: 'DISABLED', SecretArn: { Ref: attachmentId } }],
+      });
+      for (const s of proxy.Properties!.VpcSubnetIds as { Ref: string }[]) {
+        expect(s.Ref).toMatch(/^NetworkVpcIsolatedSubnet/);
+      }
+      // The target is the primary, with the configured pool limits.
+      const [primaryId] = primaryOf(t);
+      t.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+        DBProxyName: { Ref: proxyId },
+        DBInstanceIdentifiers: [{ Ref: primaryId }],
+        ConnectionPoolConfigurationInfo: {
+          MaxConnectionsPercent: maxPercent,
+          MaxIdleConnectionsPercent: idlePercent,
+          ConnectionBorrowTimeout: borrow,
+        },
+      });
+    },
+  );
+});
+
+describe('master secret and rotation', () => {
+  test.each(ENVS)(
+    '%s: the generated secret rotates every 30 days through a function in the private subnets',
+    (env) => {
+      const t = templates[env];
+      const [attachmentId] = single(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabasePrimarySecretAttachment',
+      );
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        SecretId: { Ref: attachmentId },
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        // not during the deployment that starts the tasks
+        RotateImmediatelyOnUpdate: false,
+      });
+      const [, app] = single(t, 'AWS::Serverless::Application', 'DatabasePrimaryRotationSingleUser');
+      const subnets = JSON.stringify((app.Properties!.Parameters as Record<string, unknown>).vpcSubnetIds);
+      expect(subnets).toMatch(/NetworkVpcPrivateSubnet/);
+      expect(subnets).not.toMatch(/Isolated/);
+    },
+  );
+
+  test('rotationDays 0 (the local preset) creates no rotation', () => {
+    const { template } = databaseOnly('dev', { database: { rotationDays: 0 } });
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.resourceCountIs('AWS::Serverless::Application', 0);
+  });
+});
+
+describe('container contract of the database', () => {
+  test('environment and secret names are exactly the documented ones', () => {
+    const { database } = databaseOnly('prod', {});
+    expect(Object.keys(database.environment).sort()).toEqual(
+      ['DB_NAME', 'DB_PORT', 'DB_READER_HOST', 'DB_REPLICA_HOSTS', 'DB_SSL', 'DB_WRITER_HOST'].sort(),
+    );
+    expect(database.environment).toMatchObject({ DB_PORT: '5432', DB_NAME: 'app', DB_SSL: 'require' });
+    expect(Object.keys(database.secrets).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME']);
+    expect(database.replicas).toHaveLength(2);
+  });
+});

@@ -1,0 +1,283 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { ADVISOR_TARGETS_ENV, parseTargets } from '../lambda/scaling-advisor/targets';
+import { PRESETS } from '../lib/config/presets';
+import { Network } from '../lib/network';
+import { Observability } from '../lib/observability';
+import { ScalingAdvisor } from '../lib/scaling-advisor';
+import { Service } from '../lib/service';
+import { presets, resourcesOf, stackName } from './helpers';
+
+// GIVEN the dev and prod presets, synthesized once for the whole run by the global setup
+const { templates } = presets();
+const ENVS = ['dev', 'prod'] as const;
+type Env = (typeof ENVS)[number];
+type Props = Record<string, unknown>;
+
+function only(t: Template, type: string, prefix: string): [string, Props] {
+  const found = resourcesOf(t, type).filter(([id]) => id.startsWith(prefix));
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return [found[0][0], found[0][1].Properties as Props];
+}
+const advisorFunction = (env: Env) => only(templates[env], 'AWS::Lambda::Function', 'ScalingAdvisorFunction');
+const topicId = (env: Env) => only(templates[env], 'AWS::SNS::Topic', 'ObservabilityAlarmTopic')[0];
+const keyId = (env: Env) => only(templates[env], 'AWS::KMS::Key', 'ObservabilityTopicKey')[0];
+
+/**
+ * Render an `Fn::Join` the way CloudFormation would, with a stand-in for each reference: the topic's
+ * ARN (which the function validates as an SNS ARN) or `<LogicalId>` for anything else.
+ */
+function render(t: Template, value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [sep, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  const types = t.toJSON().Resources as Record<string, { Type: string }>;
+  return parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const ref = (p as { Ref?: string }).Ref ?? (p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      return types[ref]?.Type === 'AWS::SNS::Topic'
+        ? `arn:aws:sns:eu-west-1:123456789012:${ref}`
+        : `<${ref}>`;
+    })
+    .join(sep);
+}
+
+describe('the advisor function', () => {
+  test.each(ENVS)('%s: Node.js 24 on ARM64, one run at a time, handler index.handler', (env) => {
+    const [, fn] = advisorFunction(env);
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+      MemorySize: 256,
+    });
+    // Timeout sized for the GetMetricData pages of a 60-minute window (one page here) plus retries
+    expect(fn.Timeout).toBe(40);
+  });
+
+  test.each(ENVS)('%s: failed scheduled runs are not retried (the next run replaces them)', (env) => {
+    const [fnId] = advisorFunction(env);
+    templates[env].hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: PRESETS[env].observability.advisorScheduleMinutes * 60,
+    });
+  });
+
+  test.each(ENVS)('%s: logs to its own log group with the environment’s retention', (env) => {
+    const [logsId, logs] = only(templates[env], 'AWS::Logs::LogGroup', 'ScalingAdvisorLogs');
+    expect(logs.RetentionInDays).toBe(PRESETS[env].service.logRetentionDays);
+    expect(advisorFunction(env)[1].LoggingConfig).toEqual({ LogGroup: { Ref: logsId } });
+  });
+
+  test.each(ENVS)('%s: runs every advisorScheduleMinutes on an EventBridge schedule', (env) => {
+    const [fnId] = advisorFunction(env);
+    const [, rule] = only(templates[env], 'AWS::Events::Rule', 'ScalingAdvisorSchedule');
+    expect(rule).toMatchObject({
+      ScheduleExpression: `rate(${PRESETS[env].observability.advisorScheduleMinutes} minutes)`,
+      State: 'ENABLED',
+      Targets: [{ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    templates[env].hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
+});
+
+describe('least privilege', () => {
+  test.each(ENVS)('%s: its own role, no managed policies, exactly these statements', (env) => {
+    const [roleId, role] = only(templates[env], 'AWS::IAM::Role', 'ScalingAdvisorRole');
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(advisorFunction(env)[1].Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+
+    const policies = resourcesOf(templates[env], 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties!.Roles).includes(roleId),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0][1].Properties!.PolicyDocument as { Statement: Props[] }).Statement;
+    const logsId = only(templates[env], 'AWS::Logs::LogGroup', 'ScalingAdvisorLogs')[0];
+    expect(statements).toEqual([
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logsId, 'Arn'] },
+      },
+      // The API has no resource-level permissions (acknowledged AwsSolutions-IAM5)
+      { Sid: 'ReadMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+      // PutMetricData only into the advisor's namespace
+      {
+        Sid: 'PublishOwnMetrics',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'ScalableBackend/Advisor' } },
+      },
+      // Publish only to the alarm topic, and use only that topic's key
+      {
+        Sid: 'NotifyVerdictChanges',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId(env) },
+      },
+      {
+        Sid: 'EncryptForTheTopic',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId(env), 'Arn'] },
+      },
+    ]);
+  });
+});
+
+describe('ADVISOR_TARGETS: the contract with the function', () => {
+  test.each(ENVS)('%s: the environment variable is JSON the function’s own validator accepts', (env) => {
+    const [, fn] = advisorFunction(env);
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).sort()).toEqual([ADVISOR_TARGETS_ENV, 'NODE_OPTIONS']);
+    expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+
+    // WHEN the JSON is rendered with stand-ins for the references and validated as the function does
+    const targets = parseTargets(JSON.parse(render(templates[env], variables[ADVISOR_TARGETS_ENV])), 'test');
+
+    // THEN it names every resource of this stack and carries the config's numbers
+    const c = PRESETS[env];
+    const o = c.observability;
+    const ref = (type: string, prefix = '') => {
+      const ids = resourcesOf(templates[env], type)
+        .map(([id]) => id)
+        .filter((id) => id.startsWith(prefix));
+      expect(ids).toHaveLength(1);
+      return `<${ids[0]}>`;
+    };
+    expect(targets).toEqual({
+      stackName: stackName(env),
+      namespace: 'ScalableBackend/Advisor',
+      windowMinutes: o.advisorWindowMinutes,
+      loadBalancerFullName: ref('AWS::ElasticLoadBalancingV2::LoadBalancer'),
+      targetGroupFullName: ref('AWS::ElasticLoadBalancingV2::TargetGroup'),
+      clusterName: ref('AWS::ECS::Cluster'),
+      serviceName: ref('AWS::ECS::Service'),
+      minTasks: c.service.minTasks,
+      maxTasks: c.service.maxTasks,
+      dbInstanceId: ref('AWS::RDS::DBInstance', 'DatabasePrimary'),
+      replicaInstanceIds: Array.from({ length: c.database.readReplicas }, (_, i) =>
+        expect.stringMatching(new RegExp(`^<DatabaseReplica${i + 1}`)),
+      ),
+      proxyName: ref('AWS::RDS::DBProxy'),
+      cacheReplicationGroupId: `scalablebackend-${env}`,
+      cacheClusterIds: Array.from(
+        { length: c.cache.replicas + 1 },
+        (_, i) => `scalablebackend-${env}-00${i + 1}`,
+      ),
+      topicArn: `arn:aws:sns:eu-west-1:123456789012:${topicId(env)}`,
+      thresholds: {
+        p95ResponseTimeSeconds: o.p95ResponseTimeSeconds,
+        errorRatePercent: o.errorRatePercent,
+        errorRateMinRequestsPerMinute: o.errorRateMinRequestsPerMinute,
+        serviceCpuPercent: o.serviceCpuPercent,
+        serviceMemoryPercent: o.serviceMemoryPercent,
+        scaleOutCpuPercent: c.service.scaling.scaleOutCpuPercent,
+        scaleInCpuPercent: c.service.scaling.scaleInCpuPercent,
+        dbCpuPercent: o.dbCpuPercent,
+        dbFreeableMemoryMiB: o.dbFreeableMemoryMiB,
+        dbConnectionsPercent: o.dbConnectionsPercent,
+        dbLatencyMs: o.dbLatencyMs,
+        replicaLagSeconds: o.replicaLagSeconds,
+        cacheCpuPercent: o.cacheCpuPercent,
+        cacheMemoryPercent: o.cacheMemoryPercent,
+        cacheEvictionsPerMinute: o.cacheEvictionsPerMinute,
+        cacheHitRatePercent: o.cacheHitRatePercent,
+        cacheReplicationLagSeconds: o.cacheReplicationLagSeconds,
+      },
+    });
+  });
+
+  test.each(ENVS)('%s: stack outputs AdvisorTargets (the same JSON) and AdvisorFunctionName', (env) => {
+    const [fnId, fn] = advisorFunction(env);
+    const outputs = templates[env].toJSON().Outputs as Record<string, { Value: unknown }>;
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(outputs.AdvisorTargets.Value).toEqual(variables[ADVISOR_TARGETS_ENV]);
+    expect(outputs.AdvisorFunctionName.Value).toEqual({ Ref: fnId });
+  });
+});
+
+describe('ScalingAdvisor on its own (construct-level synth, bundling skipped)', () => {
+  // GIVEN the dev network and service, imported database handles and a cluster-mode cache of
+  // `nodes` nodes, with the advisor reading a day every day
+  function build(nodes: number) {
+    // The CloudFormation validator (seconds per synth) runs on the presets in nag.test.ts.
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    });
+    const stack = new Stack(app, 'Standalone');
+    const dev = PRESETS.dev;
+    const network = new Network(stack, 'Network', { config: dev.network });
+    const service = new Service(stack, 'Service', { vpc: network.vpc, config: dev.service });
+    const instance = (id: string) =>
+      rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
+        instanceIdentifier: id.toLowerCase(),
+        instanceEndpointAddress: `${id}.example.internal`,
+        port: 5432,
+        securityGroups: [],
+      });
+    const database = {
+      primary: instance('Primary'),
+      replicas: [instance('Replica1')],
+      proxy: rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+        dbProxyName: 'proxy',
+        dbProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
+        endpoint: 'proxy.example.internal',
+        securityGroups: [],
+      }),
+    };
+    const cache = {
+      replicationGroupId: 'cache',
+      memberClusterIds: Array.from(
+        { length: nodes },
+        (_, i) => `cache-${String(i + 1).padStart(4, '0')}-001`,
+      ),
+    };
+    const config = { ...dev.observability, advisorScheduleMinutes: 1440, advisorWindowMinutes: 1440 };
+    const observability = new Observability(stack, 'Observability', {
+      envName: 'standalone',
+      config,
+      service,
+      database,
+      cache,
+      limits: {
+        minTasks: 1,
+        maxTasks: 4,
+        dbInstanceClass: 't4g.micro',
+        proxyMaxConnectionsPercent: 90,
+        cacheReplicas: 0,
+      },
+    });
+    new ScalingAdvisor(stack, 'ScalingAdvisor', {
+      config,
+      serviceConfig: dev.service,
+      service,
+      database,
+      cache,
+      observability,
+      logRetentionDays: 7,
+    });
+    return Template.fromStack(stack);
+  }
+
+  test('a daily schedule: events older than Lambda’s 6-hour maximum are dropped, the timeout covers two pages', () => {
+    const template = build(12);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 6 * 3600 });
+    // 97 queries x 1440 minutes = 139,680 datapoints = 2 GetMetricData pages of 100,800
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 30 + 10 * 2 });
+  });
+
+  test('targets too large for Lambda’s 4 KB environment fail the synth with the reason', () => {
+    expect(() => build(250)).toThrow(/250 cache nodes.*over Lambda's 4096-byte limit/s);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Config variants that several assertions need beyond the presets. The jest global setup
+ * (test/setup/global-setup.ts) synthesizes each of them once, with cdk-nag and the CloudFormation
+ * validator, in the same process as the presets (the validator's engine is then warm); test files
+ * read them with `variant(name)` from test/helpers.ts.
+ */
+export interface Variant {
+  /** Environments to synthesize. */
+  readonly envs: readonly string[];
+  /** CDK context on top of cdk.json (the same keys a user passes with `-c`). */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+export const TEST_CERTIFICATE_ARN =
+  'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+
+/** Routine changes: bigger instances and nodes, more replicas, another backup window, a new threshold. */
+export const ROUTINE_CHANGES: Record<'dev' | 'prod', Record<string, string>> = {
+  dev: {
+    'dev.database.instanceClass': 't4g.small',
+    'dev.database.replicaInstanceClass': 't4g.medium',
+    'dev.database.readReplicas': '2',
+    'dev.database.preferredBackupWindow': '05:00-05:45',
+    'dev.database.slowQueryThresholdMs': '1000',
+    'dev.cache.nodeType': 'cache.t4g.small',
+    'dev.cache.replicas': '1',
+    'dev.cache.automaticFailover': 'true',
+  },
+  prod: {
+    'prod.database.instanceClass': 'r7g.xlarge',
+    'prod.database.replicaInstanceClass': 'r7g.2xlarge',
+    'prod.database.readReplicas': '3',
+    'prod.database.preferredBackupWindow': '01:00-02:00',
+    'prod.database.slowQueryThresholdMs': '100',
+    'prod.cache.nodeType': 'cache.r7g.xlarge',
+    'prod.cache.replicas': '2',
+  },
+};
+
+export const VARIANTS = {
+  /** dev with HTTPS and every service knob away from its default. */
+  serviceCustom: {
+    envs: ['dev'],
+    context: {
+      'dev.service.certificateArn': TEST_CERTIFICATE_ARN,
+      'dev.service.loadBalancingAlgorithm': 'least_outstanding_requests',
+      'dev.service.enableExecuteCommand': 'true',
+      'dev.service.cpuArchitecture': 'X86_64',
+      'dev.service.scaling.scaleOutCpuPercent': '80',
+      'dev.service.scaling.scaleInCpuPercent': '20',
+      'dev.service.scaling.scaleOutStep': '3',
+      'dev.service.scaling.scaleInStep': '2',
+      'dev.service.scaling.scaleInEvaluationPeriods': '12',
+      'dev.service.scaling.scaleInDatapointsToAlarm': '10',
+    },
+  },
+  /** dev and prod after the routine changes of ROUTINE_CHANGES. */
+  routineChanges: {
+    envs: ['dev', 'prod'],
+    context: { ...ROUTINE_CHANGES.dev, ...ROUTINE_CHANGES.prod },
+  },
+} satisfies Record<string, Variant>;
+
+export type VariantName = keyof typeof VARIANTS;
