@@ -93,7 +93,7 @@ export const networkSchema = z
     cidr: doc(cidr, {
       description: 'IPv4 CIDR block of the VPC.',
       onChange:
-        'replaces the VPC and everything in it (database and cache included): never change it on a live stack',
+        'needs a new VPC, so new subnets, database and cache: CloudFormation refuses (fixed resource names) and nothing is lost, but the update fails: choose it before the first deploy',
     }),
     maxAzs: doc(int(2, 6), {
       description: 'Number of availability zones the VPC spans (ignored when `availabilityZones` is set).',
@@ -311,7 +311,8 @@ export const databaseSchema = z.strictObject({
   }),
   databaseName: doc(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be a PostgreSQL identifier'), {
     description: 'Name of the database created on the primary.',
-    onChange: 'REPLACES the database instance: fixed once deployed (validated against drift by the tests)',
+    onChange:
+      'needs a new database instance: CloudFormation refuses (fixed instance name), the update fails and nothing is lost: choose it before the first deploy',
   }),
   masterUsername: doc(
     z
@@ -322,7 +323,8 @@ export const databaseSchema = z.strictObject({
       }),
     {
       description: 'Master user name (its password is generated in Secrets Manager).',
-      onChange: 'REPLACES the database instance and its secret: fixed once deployed',
+      onChange:
+        'needs a new database instance and secret: CloudFormation refuses (fixed instance name), the update fails and nothing is lost: choose it before the first deploy',
     },
   ),
   backupRetentionDays: doc(int(1, 35), {
@@ -423,14 +425,19 @@ export const cacheSchema = z.strictObject({
       onChange: 'in place (online vertical scaling)',
     },
   ),
-  port: doc(int(1024, 65535), { description: 'Port the cache listens on.', onChange: 'REPLACES the cache' }),
+  port: doc(int(1024, 65535), {
+    description: 'Port the cache listens on.',
+    onChange:
+      'needs a new cache: CloudFormation refuses (fixed group id), the update fails and nothing is lost',
+  }),
   replicas: doc(int(0, 5), {
     description: 'Replicas per node group (per shard in cluster mode).',
     onChange: 'in place (adds or removes replica nodes)',
   }),
   clusterMode: doc(z.boolean(), {
     description: 'Cluster mode (sharding across node groups); needs automatic failover.',
-    onChange: 'REPLACES the cache: choose before going live',
+    onChange:
+      'needs a new cache: CloudFormation refuses (fixed group id), the update fails and nothing is lost: choose it before going live',
   }),
   shards: doc(int(1, 500), {
     description: 'Node groups (shards) in cluster mode; must be 1 without cluster mode.',
