@@ -6,6 +6,7 @@ import { Database } from './database';
 import { LOCALSTACK_ACCOUNT, LocalStackOnly } from './localstack';
 import { Network } from './network';
 import { Observability } from './observability';
+import { SecretRotationRedeploy } from './rotation-redeploy';
 import { ScalingAdvisor } from './scaling-advisor';
 import { Service } from './service';
 
@@ -24,6 +25,8 @@ export class ScalableBackendStack extends Stack {
   readonly service: Service;
   readonly observability: Observability;
   readonly scalingAdvisor: ScalingAdvisor;
+  /** Rolls the service after each rotation of the database secret; absent when rotation is off. */
+  readonly rotationRedeploy?: SecretRotationRedeploy;
 
   private readonly azCount: number;
 
@@ -50,6 +53,15 @@ export class ScalableBackendStack extends Stack {
     });
     this.database.allowFrom(this.service.service);
     this.cache.allowFrom(this.service.service);
+    if (config.database.rotationDays > 0) {
+      // Tasks read DB_PASSWORD at start only: after a rotation, replace them so new connections
+      // through RDS Proxy authenticate with the new password.
+      this.rotationRedeploy = new SecretRotationRedeploy(this, 'RotationRedeploy', {
+        secret: this.database.secret,
+        service: this.service.service,
+        logRetentionDays: config.service.logRetentionDays,
+      });
+    }
 
     this.observability = new Observability(this, 'Observability', {
       envName: props.envName,
