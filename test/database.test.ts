@@ -23,7 +23,7 @@ const UNVALIDATED_CONTEXT = Object.fromEntries(
  */
 function databaseOnly(env: 'dev' | 'prod', overrides: Record<string, unknown>) {
   const config = validateEnvironment(env, deepMerge(PRESETS[env] as never, overrides as never));
-  const app = new App({ context: UNVALIDATED_CONTEXT });
+  const app = new App({ context: UNVALIDATED_CONTEXT, builtinCloudFormationValidation: false });
   const stack = new Stack(app, stackName(env));
   const network = new Network(stack, 'Network', { config: config.network });
   const database = new Database(stack, 'Database', { vpc: network.vpc, config: config.database });

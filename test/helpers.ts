@@ -45,6 +45,7 @@ export function synth(
   } = {},
 ): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
+  removeAfterAll(outdir);
   const app = new App({
     outdir,
     builtinCloudFormationValidation: opts.validate ?? true,
@@ -69,6 +70,15 @@ export function synth(
   }
   const validationReport = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
   return { app, stacks, templates, validationReport, outdir };
+}
+
+const outdirs: string[] = [];
+// Cloud assemblies of variant synths are temporary: removed after the test file that made them.
+if (typeof afterAll === 'function') {
+  afterAll(() => outdirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+}
+function removeAfterAll(dir: string): void {
+  outdirs.push(dir);
 }
 
 export interface PresetTemplates {
