@@ -426,16 +426,14 @@ export class Observability extends Construct {
           leftYAxis: { min: 0 },
           width: 8,
         }),
-        new cloudwatch.GraphWidget({
-          title: 'Service CPU / memory (%)',
-          left: [
+        percentGraph(
+          'Service CPU / memory (%)',
+          [
             cpu.with({ label: 'CPU', period: ONE_MINUTE }),
             memory.with({ label: 'Memory', period: ONE_MINUTE }),
           ],
-          leftAnnotations: [{ value: config.serviceCpuPercent, label: 'alarm' }],
-          leftYAxis: { min: 0, max: 100 },
-          width: 8,
-        }),
+          config.serviceCpuPercent,
+        ),
         new cloudwatch.GraphWidget({
           title: 'Healthy / unhealthy targets',
           left: [
@@ -645,16 +643,14 @@ export class Observability extends Construct {
 
     return [
       [
-        new cloudwatch.GraphWidget({
-          title: 'Database CPU (%)',
-          left: [
+        percentGraph(
+          'Database CPU (%)',
+          [
             primaryCpu.with({ label: 'Primary', period: ONE_MINUTE }),
             ...replicaCpus.map((m) => m.with({ period: ONE_MINUTE })),
           ],
-          leftAnnotations: [{ value: config.dbCpuPercent, label: 'alarm' }],
-          leftYAxis: { min: 0, max: 100 },
-          width: 8,
-        }),
+          config.dbCpuPercent,
+        ),
         new cloudwatch.GraphWidget({
           title: 'Database connections',
           left: [connections.with({ label: 'Primary' })],
@@ -827,28 +823,18 @@ export class Observability extends Construct {
       nodes.slice(0, 50).map((id) => nodeMetric(id, metricName, statistic, ONE_MINUTE).with({ label: id }));
     return [
       [
-        new cloudwatch.GraphWidget({
-          title: 'Cache hit rate (%)',
-          // Graphs have no 10-metric limit: one line for the whole group (up to 100 nodes).
-          left: [hitRate(nodes.slice(0, 100))],
-          leftAnnotations: [{ value: config.cacheHitRatePercent, label: 'alarm' }],
-          leftYAxis: { min: 0, max: 100 },
-          width: 8,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Cache engine CPU per node (%)',
-          left: perNode('EngineCPUUtilization', 'Average'),
-          leftAnnotations: [{ value: config.cacheCpuPercent, label: 'alarm' }],
-          leftYAxis: { min: 0, max: 100 },
-          width: 8,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Cache memory per node (%)',
-          left: perNode('DatabaseMemoryUsagePercentage', 'Average'),
-          leftAnnotations: [{ value: config.cacheMemoryPercent, label: 'alarm' }],
-          leftYAxis: { min: 0, max: 100 },
-          width: 8,
-        }),
+        // Graphs have no 10-metric limit: one line for the whole group (up to 100 nodes).
+        percentGraph('Cache hit rate (%)', [hitRate(nodes.slice(0, 100))], config.cacheHitRatePercent),
+        percentGraph(
+          'Cache engine CPU per node (%)',
+          perNode('EngineCPUUtilization', 'Average'),
+          config.cacheCpuPercent,
+        ),
+        percentGraph(
+          'Cache memory per node (%)',
+          perNode('DatabaseMemoryUsagePercentage', 'Average'),
+          config.cacheMemoryPercent,
+        ),
       ],
     ];
   }
@@ -885,6 +871,17 @@ export class Observability extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** A dashboard graph of percentages (0-100) with its alarm line. */
+function percentGraph(title: string, left: cloudwatch.IMetric[], alarmAt: number): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title,
+    left,
+    leftAnnotations: [{ value: alarmAt, label: 'alarm' }],
+    leftYAxis: { min: 0, max: 100 },
+    width: 8,
+  });
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
