@@ -1,48 +1,26 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Cache, memberClusterIds, parameterGroupFamily, replicationGroupIdFor } from '../lib/cache';
-import { ConfigError, deepMerge, loadEnvironments, validateEnvironment } from '../lib/config/load';
+import { deepMerge, validateEnvironment } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
 import { Network } from '../lib/network';
-import { CDK_JSON_CONTEXT, presets, resourcesOf, stackName } from './helpers';
+import { configErrorOf } from './config-error';
+import { constructTestApp, presets, singleResource, stackName } from './helpers';
 
 // GIVEN the dev and prod presets, synthesized once for the whole run (validators included)
 const { templates } = presets();
 
-/** cdk.json's feature flags without the validators: variants only check what they change. */
-const UNVALIDATED_CONTEXT = Object.fromEntries(
-  Object.entries(CDK_JSON_CONTEXT).filter(
-    ([key]) => !/validateAgainstDefaultRules|validationReportJson|strictCfnValidateErrors/.test(key),
-  ),
-);
-
 /** GIVEN a config variant of a preset, WHEN only the network and the Cache are built, THEN both. */
 function cacheOnly(env: 'dev' | 'prod', overrides: Record<string, unknown>) {
   const config = validateEnvironment(env, deepMerge(PRESETS[env] as never, { cache: overrides } as never));
-  const app = new App({ context: UNVALIDATED_CONTEXT, builtinCloudFormationValidation: false });
-  const stack = new Stack(app, stackName(env));
+  const stack = new Stack(constructTestApp(), stackName(env));
   const network = new Network(stack, 'Network', { config: config.network });
   const cache = new Cache(stack, 'Cache', { vpc: network.vpc, config: config.cache });
   return { cache, stack, template: Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }) };
 }
 
-function single(template: Template, type: string, idPrefix: string) {
-  const found = resourcesOf(template, type).filter(([id]) => id.startsWith(idPrefix));
-  expect(found.map(([id]) => id)).toHaveLength(1);
-  return found[0];
-}
-
-const groupOf = (t: Template) => single(t, 'AWS::ElastiCache::ReplicationGroup', 'CacheReplicationGroup');
-
-function configError(env: string, overrides: Record<string, unknown>): string {
-  try {
-    loadEnvironments({ envs: env, ...overrides });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(overrides)} to be rejected`);
-}
+const groupOf = (t: Template) =>
+  singleResource(t, 'AWS::ElastiCache::ReplicationGroup', 'CacheReplicationGroup');
 
 describe('replication group', () => {
   test.each([
@@ -71,7 +49,7 @@ describe('replication group', () => {
     (env) => {
       const t = templates[env];
       const [, group] = groupOf(t);
-      const [secretId, secret] = single(t, 'AWS::SecretsManager::Secret', 'CacheAuthToken');
+      const [secretId, secret] = singleResource(t, 'AWS::SecretsManager::Secret', 'CacheAuthToken');
       expect(group.Properties).toMatchObject({
         TransitEncryptionEnabled: true,
         AtRestEncryptionEnabled: true,
@@ -94,8 +72,12 @@ describe('replication group', () => {
     (env) => {
       const t = templates[env];
       const [, group] = groupOf(t);
-      const [subnetGroupId, subnetGroup] = single(t, 'AWS::ElastiCache::SubnetGroup', 'CacheSubnetGroup');
-      const [sgId] = single(t, 'AWS::EC2::SecurityGroup', 'CacheSecurityGroup');
+      const [subnetGroupId, subnetGroup] = singleResource(
+        t,
+        'AWS::ElastiCache::SubnetGroup',
+        'CacheSubnetGroup',
+      );
+      const [sgId] = singleResource(t, 'AWS::EC2::SecurityGroup', 'CacheSecurityGroup');
       expect(group.Properties!.CacheSubnetGroupName).toEqual({ Ref: subnetGroupId });
       expect(group.Properties!.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId, 'GroupId'] }]);
       for (const s of subnetGroup.Properties!.SubnetIds as { Ref: string }[]) {
@@ -106,7 +88,7 @@ describe('replication group', () => {
 
   test.each(['dev', 'prod'] as const)('%s: a parameter group evicts least-recently-used keys', (env) => {
     const t = templates[env];
-    const [groupId, group] = single(t, 'AWS::ElastiCache::ParameterGroup', 'CacheParameterGroup');
+    const [groupId, group] = singleResource(t, 'AWS::ElastiCache::ParameterGroup', 'CacheParameterGroup');
     expect(group.Properties).toMatchObject({
       CacheParameterGroupFamily: 'redis7',
       Properties: { 'maxmemory-policy': 'allkeys-lru' },
@@ -234,7 +216,7 @@ describe('combinations ElastiCache rejects fail at synth with a clear message', 
       'prod.cache.engineVersion: got "7.1"; is not a valkey version ElastiCache can create; allowed: 7.2, 8.0, 8.1',
     ],
   ])('%s', (_name, overrides, message) => {
-    expect(configError('prod', overrides)).toContain(message);
+    expect(configErrorOf({ envs: 'prod', ...overrides })).toContain(message);
   });
 });
 

@@ -1,21 +1,14 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deepMerge, validateEnvironment } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
 import { Database } from '../lib/database';
 import { Network } from '../lib/network';
-import { CDK_JSON_CONTEXT, presets, resourcesOf, stackName } from './helpers';
+import { constructTestApp, presets, resourcesOf, singleResource, stackName } from './helpers';
 
 // GIVEN the dev and prod presets, synthesized once for the whole run (validators included)
 const { templates } = presets();
 const ENVS = ['dev', 'prod'] as const;
-
-/** cdk.json's feature flags without the validators: variants only check what they change. */
-const UNVALIDATED_CONTEXT = Object.fromEntries(
-  Object.entries(CDK_JSON_CONTEXT).filter(
-    ([key]) => !/validateAgainstDefaultRules|validationReportJson|strictCfnValidateErrors/.test(key),
-  ),
-);
 
 /**
  * GIVEN a config variant of a preset, WHEN only the network and the Database construct are built
@@ -23,20 +16,13 @@ const UNVALIDATED_CONTEXT = Object.fromEntries(
  */
 function databaseOnly(env: 'dev' | 'prod', overrides: Record<string, unknown>) {
   const config = validateEnvironment(env, deepMerge(PRESETS[env] as never, overrides as never));
-  const app = new App({ context: UNVALIDATED_CONTEXT, builtinCloudFormationValidation: false });
-  const stack = new Stack(app, stackName(env));
+  const stack = new Stack(constructTestApp(), stackName(env));
   const network = new Network(stack, 'Network', { config: config.network });
   const database = new Database(stack, 'Database', { vpc: network.vpc, config: config.database });
   return { database, template: Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }) };
 }
 
-function single(template: Template, type: string, idPrefix: string) {
-  const found = resourcesOf(template, type).filter(([id]) => id.startsWith(idPrefix));
-  expect(found.map(([id]) => id)).toHaveLength(1);
-  return found[0];
-}
-
-const primaryOf = (t: Template) => single(t, 'AWS::RDS::DBInstance', 'DatabasePrimary');
+const primaryOf = (t: Template) => singleResource(t, 'AWS::RDS::DBInstance', 'DatabasePrimary');
 const replicasOf = (t: Template) =>
   resourcesOf(t, 'AWS::RDS::DBInstance').filter(([id]) => /^DatabaseReplica\d+/.test(id));
 
@@ -75,7 +61,7 @@ describe('primary', () => {
     '%s: gp3 storage of %s GiB autoscaling up to %d GiB, encrypted with a rotating KMS key',
     (env, size, max) => {
       const t = templates[env];
-      const [keyId, key] = single(t, 'AWS::KMS::Key', 'DatabaseStorageKey');
+      const [keyId, key] = singleResource(t, 'AWS::KMS::Key', 'DatabaseStorageKey');
       expect(key.Properties!.EnableKeyRotation).toBe(true);
       const [, primary] = primaryOf(t);
       expect(primary.Properties).toMatchObject({
@@ -91,7 +77,7 @@ describe('primary', () => {
 
   test.each(ENVS)('%s: instances live in the isolated subnets only', (env) => {
     const t = templates[env];
-    const [groupId, group] = single(t, 'AWS::RDS::DBSubnetGroup', 'DatabaseSubnetGroup');
+    const [groupId, group] = singleResource(t, 'AWS::RDS::DBSubnetGroup', 'DatabaseSubnetGroup');
     const subnets = group.Properties!.SubnetIds as { Ref: string }[];
     expect(subnets.length).toBeGreaterThanOrEqual(2);
     for (const s of subnets) expect(s.Ref).toMatch(/^NetworkVpcIsolatedSubnet\d+Subnet/);
@@ -108,7 +94,7 @@ describe('primary', () => {
     const [primaryId, primary] = primaryOf(t);
     expect(primary.Properties!.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);
     // The log group exists before the instance writes to it, with our retention.
-    const [logId, log] = single(t, 'AWS::Logs::LogGroup', 'DatabasePrimaryPostgresLogs');
+    const [logId, log] = singleResource(t, 'AWS::Logs::LogGroup', 'DatabasePrimaryPostgresLogs');
     expect(log.Properties).toMatchObject({
       LogGroupName: `/aws/rds/instance/scalablebackend-${env}-primary/postgresql`,
       RetentionInDays: days,
@@ -134,7 +120,7 @@ describe('parameter group', () => {
     '%s: forces TLS, logs statements slower than %s ms, loads pg_stat_statements',
     (env, threshold) => {
       const t = templates[env];
-      const [groupId, group] = single(t, 'AWS::RDS::DBParameterGroup', 'DatabaseParameterGroup');
+      const [groupId, group] = singleResource(t, 'AWS::RDS::DBParameterGroup', 'DatabaseParameterGroup');
       expect(group.Properties).toMatchObject({
         Family: 'postgres17',
         Parameters: {
@@ -195,7 +181,7 @@ describe('read replicas', () => {
     '%s: one reader name with an equal-weight CNAME per replica, in a private zone of the VPC',
     (env) => {
       const t = templates[env];
-      const [zoneId, zone] = single(t, 'AWS::Route53::HostedZone', 'DatabasePrivateZone');
+      const [zoneId, zone] = singleResource(t, 'AWS::Route53::HostedZone', 'DatabasePrivateZone');
       expect(zone.Properties).toMatchObject({
         Name: `scalablebackend-${env}.internal.`,
         VPCs: [{ VPCId: { Ref: expect.stringMatching(/^NetworkVpc/) } }],
@@ -227,7 +213,7 @@ describe('read replicas', () => {
     const { template, database } = databaseOnly('dev', { database: { readReplicas: 0 } });
     // THEN reads still resolve (to the writer), and the contract keeps its shape
     expect(replicasOf(template)).toEqual([]);
-    const [proxyId] = single(template, 'AWS::RDS::DBProxy', 'DatabaseProxy');
+    const [proxyId] = singleResource(template, 'AWS::RDS::DBProxy', 'DatabaseProxy');
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'db-reader.scalablebackend-dev.internal.',
       Type: 'CNAME',
@@ -250,8 +236,8 @@ describe('RDS Proxy', () => {
     '%s: TLS required, secret auth without IAM, idle timeout %d s, %d%% max connections',
     (env, idle, maxPercent, idlePercent, borrow) => {
       const t = templates[env];
-      const [proxyId, proxy] = single(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
-      const [attachmentId] = single(
+      const [proxyId, proxy] = singleResource(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
+      const [attachmentId] = singleResource(
         t,
         'AWS::SecretsManager::SecretTargetAttachment',
         'DatabasePrimarySecretAttachment',
@@ -286,7 +272,7 @@ describe('master secret and rotation', () => {
     '%s: the generated secret rotates every 30 days through a function in the private subnets',
     (env) => {
       const t = templates[env];
-      const [attachmentId] = single(
+      const [attachmentId] = singleResource(
         t,
         'AWS::SecretsManager::SecretTargetAttachment',
         'DatabasePrimarySecretAttachment',
@@ -297,7 +283,7 @@ describe('master secret and rotation', () => {
         // not during the deployment that starts the tasks
         RotateImmediatelyOnUpdate: false,
       });
-      const [, app] = single(t, 'AWS::Serverless::Application', 'DatabasePrimaryRotationSingleUser');
+      const [, app] = singleResource(t, 'AWS::Serverless::Application', 'DatabasePrimaryRotationSingleUser');
       const subnets = JSON.stringify((app.Properties!.Parameters as Record<string, unknown>).vpcSubnetIds);
       expect(subnets).toMatch(/NetworkVpcPrivateSubnet/);
       expect(subnets).not.toMatch(/Isolated/);

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stackName } from '../lib/app';
 import { ScalableBackendStack } from '../lib/scalable-backend-stack';
@@ -141,3 +142,46 @@ export function resourcesOf(
 }
 
 export { stackName };
+
+/** cdk.json's feature flags without the validators' settings: construct-level stacks check what they change. */
+const UNVALIDATED_CONTEXT = Object.fromEntries(
+  Object.entries(CDK_JSON_CONTEXT).filter(
+    ([key]) => !/validateAgainstDefaultRules|validationReportJson|strictCfnValidateErrors/.test(key),
+  ),
+);
+
+/**
+ * An app for construct-level tests: the project's feature flags, no CloudFormation validator (it
+ * costs seconds per process; the presets run it in the global setup).
+ */
+export function constructTestApp(): App {
+  return new App({ context: UNVALIDATED_CONTEXT, builtinCloudFormationValidation: false });
+}
+
+/** The one resource of `type` whose logical id starts with `idPrefix` (fails the test otherwise). */
+export function singleResource(template: Template, type: string, idPrefix = '') {
+  const found = resourcesOf(template, type).filter(([id]) => id.startsWith(idPrefix));
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return found[0];
+}
+
+/** Database handles imported into `stack` (primary, one replica, proxy), for construct-level tests. */
+export function importedDatabase(stack: Stack) {
+  const instance = (id: string) =>
+    rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
+      instanceIdentifier: id.toLowerCase(),
+      instanceEndpointAddress: `${id}.example.internal`,
+      port: 5432,
+      securityGroups: [],
+    });
+  return {
+    primary: instance('Primary'),
+    replicas: [instance('Replica1')],
+    proxy: rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+      dbProxyName: 'proxy',
+      dbProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
+      endpoint: 'proxy.example.internal',
+      securityGroups: [],
+    }),
+  };
+}

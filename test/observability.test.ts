@@ -1,6 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import { PRESETS } from '../lib/config/presets';
 import { EnvironmentConfig, ObservabilityConfig } from '../lib/config/schema';
 import { Network } from '../lib/network';
@@ -12,7 +11,7 @@ import {
   postgresMaxConnections,
 } from '../lib/observability';
 import { Service } from '../lib/service';
-import { presets, resourcesOf, stackName } from './helpers';
+import { importedDatabase, presets, resourcesOf, stackName } from './helpers';
 
 // GIVEN the dev and prod presets, synthesized once for the whole run by the global setup
 const { templates } = presets();
@@ -657,19 +656,7 @@ describe('Observability on its own (construct-level synth, no presets)', () => {
       vpc: network.vpc,
       config: { ...dev.service, minTasks: 3, maxTasks: 3 },
     });
-    const instance = (id: string) =>
-      rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
-        instanceIdentifier: id.toLowerCase(),
-        instanceEndpointAddress: `${id}.example.internal`,
-        port: 5432,
-        securityGroups: [],
-      });
-    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
-      dbProxyName: 'proxy',
-      dbProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
-      endpoint: 'proxy.example.internal',
-      securityGroups: [],
-    });
+    const database = importedDatabase(stack);
     const memberClusterIds = Array.from({ length: 6 }, (_, s) =>
       [1, 2].map((n) => `cache-000${s + 1}-00${n}`),
     ).flat();
@@ -677,7 +664,7 @@ describe('Observability on its own (construct-level synth, no presets)', () => {
       envName: 'standalone',
       config: { ...dev.observability, dbMaxConnections: 400, alarmEmail: 'ops@example.com', ...config },
       service,
-      database: { primary: instance('Primary'), replicas: [instance('Replica1')], proxy },
+      database,
       cache: { replicationGroupId: 'cache', memberClusterIds },
       limits: {
         minTasks: 3,

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { presets, resourcesOf } from './helpers';
+import { presets, resourcesOf, singleResource } from './helpers';
 
 // GIVEN every preset, synthesized once for the whole run (dev and prod rotate the master secret
 // every 30 days, local has rotation off)
@@ -7,12 +7,6 @@ const { templates } = presets();
 const ROTATING = ['dev', 'prod'] as const;
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
-function single(template: Template, type: string) {
-  const found = resourcesOf(template, type);
-  expect(found.map(([id]) => id)).toHaveLength(1);
-  return found[0];
-}
 
 function idStartingWith(template: Template, type: string, prefix: string): string {
   const ids = resourcesOf(template, type)
@@ -77,7 +71,7 @@ describe('redeploy on rotation', () => {
     '%s: the state machine forces a new deployment of the service, retrying throttling',
     (env) => {
       const t = templates[env];
-      const [, stateMachine] = single(t, 'AWS::StepFunctions::StateMachine');
+      const [, stateMachine] = singleResource(t, 'AWS::StepFunctions::StateMachine');
       const cluster = idStartingWith(t, 'AWS::ECS::Cluster', 'ServiceCluster');
       const service = idStartingWith(t, 'AWS::ECS::Service', 'Service');
       // WHEN its definition is read
@@ -119,7 +113,7 @@ describe('redeploy on rotation', () => {
     '%s: the state machine may call ecs:UpdateService on this service and nothing else on ECS',
     (env) => {
       const t = templates[env];
-      const [, stateMachine] = single(t, 'AWS::StepFunctions::StateMachine');
+      const [, stateMachine] = singleResource(t, 'AWS::StepFunctions::StateMachine');
       const service = idStartingWith(t, 'AWS::ECS::Service', 'Service');
       const roleRef = stateMachine.Properties!.RoleArn as { 'Fn::GetAtt': [string, string] };
       const role = roleRef['Fn::GetAtt'][0];
@@ -156,7 +150,7 @@ describe('redeploy on rotation', () => {
     '%s: standard type, every event logged (without execution data) for the service retention, traced',
     (env, retentionDays) => {
       const t = templates[env];
-      const [, stateMachine] = single(t, 'AWS::StepFunctions::StateMachine');
+      const [, stateMachine] = singleResource(t, 'AWS::StepFunctions::StateMachine');
       const logGroup = idStartingWith(t, 'AWS::Logs::LogGroup', 'RotationRedeployLogs');
       // THEN
       expect(stateMachine.Properties).toMatchObject({

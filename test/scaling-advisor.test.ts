@@ -1,13 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import { ADVISOR_TARGETS_ENV, parseTargets } from '../lambda/scaling-advisor/targets';
 import { PRESETS } from '../lib/config/presets';
 import { Network } from '../lib/network';
 import { Observability } from '../lib/observability';
 import { ScalingAdvisor } from '../lib/scaling-advisor';
 import { Service } from '../lib/service';
-import { presets, resourcesOf, stackName } from './helpers';
+import { importedDatabase, presets, resourcesOf, stackName } from './helpers';
 
 // GIVEN the dev and prod presets, synthesized once for the whole run by the global setup
 const { templates } = presets();
@@ -218,23 +217,7 @@ describe('ScalingAdvisor on its own (construct-level synth, bundling skipped)', 
     const dev = PRESETS.dev;
     const network = new Network(stack, 'Network', { config: dev.network });
     const service = new Service(stack, 'Service', { vpc: network.vpc, config: dev.service });
-    const instance = (id: string) =>
-      rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
-        instanceIdentifier: id.toLowerCase(),
-        instanceEndpointAddress: `${id}.example.internal`,
-        port: 5432,
-        securityGroups: [],
-      });
-    const database = {
-      primary: instance('Primary'),
-      replicas: [instance('Replica1')],
-      proxy: rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
-        dbProxyName: 'proxy',
-        dbProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
-        endpoint: 'proxy.example.internal',
-        securityGroups: [],
-      }),
-    };
+    const database = importedDatabase(stack);
     const cache = {
       replicationGroupId: 'cache',
       memberClusterIds: Array.from(

@@ -1,16 +1,6 @@
 import { ConfigError, deepMerge, loadEnvironments } from '../../lib/config/load';
+import { configErrorOf } from '../config-error';
 import { PRESETS } from '../../lib/config/presets';
-
-/** The error message of a load, or a failure when it loads. */
-function errorOf(context: Record<string, unknown>): string {
-  try {
-    loadEnvironments(context);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(context)} to be rejected`);
-}
 
 describe('environment selection', () => {
   test('without envs, every default preset is built and local is not', () => {
@@ -23,7 +13,7 @@ describe('environment selection', () => {
   });
 
   test('an unknown environment is named with the allowed ones', () => {
-    expect(errorOf({ envs: 'qa' })).toContain('envs: got "qa"; allowed environments: dev, prod, local');
+    expect(configErrorOf({ envs: 'qa' })).toContain('envs: got "qa"; allowed environments: dev, prod, local');
   });
 });
 
@@ -263,12 +253,12 @@ describe('invalid input fails with the key, the value and what is allowed', () =
     ],
   ])('%s', (_name, context, expected) => {
     const env = Object.keys(context)[0].split('.')[0];
-    const message = errorOf({ envs: ['dev', 'prod'].includes(env) ? env : 'dev,prod', ...context });
+    const message = configErrorOf({ envs: ['dev', 'prod'].includes(env) ? env : 'dev,prod', ...context });
     expect(message).toContain(expected);
   });
 
   test('every problem is listed at once, not only the first', () => {
-    const message = errorOf({ envs: 'dev', 'dev.service.maxTask': '3', 'dev.network.cidr': 'x' });
+    const message = configErrorOf({ envs: 'dev', 'dev.service.maxTask': '3', 'dev.network.cidr': 'x' });
     expect(message).toContain('dev.service.maxTask: unknown key');
     expect(message).toContain('dev.network.cidr: got "x"');
   });
