@@ -720,7 +720,8 @@ export class Observability extends Construct {
     // Redis runs commands on one core per node: the busiest node is the one to watch, so alarm on
     // the maximum over the nodes (one alarm per 10 nodes, the metric-math limit).
     this.addChunkedAlarms('CacheEngineCpu', nodes, 1, (ids) => ({
-      metric: maxOver(
+      metric: aggregate(
+        'MAX',
         ids,
         (id) => nodeMetric(id, 'EngineCPUUtilization', 'Average', FIVE_MINUTES),
         'Busiest node engine CPU (%)',
@@ -737,7 +738,8 @@ export class Observability extends Construct {
     }));
 
     this.addChunkedAlarms('CacheMemory', nodes, 1, (ids) => ({
-      metric: maxOver(
+      metric: aggregate(
+        'MAX',
         ids,
         (id) => nodeMetric(id, 'DatabaseMemoryUsagePercentage', 'Average', FIVE_MINUTES),
         'Fullest node memory (%)',
@@ -754,7 +756,12 @@ export class Observability extends Construct {
     }));
 
     this.addChunkedAlarms('CacheEvictions', nodes, 1, (ids) => ({
-      metric: sumOver(ids, (id) => nodeMetric(id, 'Evictions', 'Sum', ONE_MINUTE), 'Evictions / minute'),
+      metric: aggregate(
+        'SUM',
+        ids,
+        (id) => nodeMetric(id, 'Evictions', 'Sum', ONE_MINUTE),
+        'Evictions / minute',
+      ),
       threshold: config.cacheEvictionsPerMinute,
       comparison: GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
@@ -802,7 +809,8 @@ export class Observability extends Construct {
       // Only replicas publish ReplicationLag and roles move on failover: the maximum over all nodes
       // follows whichever nodes are replicas right now.
       this.addChunkedAlarms('CacheReplicationLag', nodes, 1, (ids) => ({
-        metric: maxOver(
+        metric: aggregate(
+          'MAX',
           ids,
           (id) => nodeMetric(id, 'ReplicationLag', 'Maximum', ONE_MINUTE),
           'Replication lag (s)',
@@ -890,23 +898,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** MAX over nodes; a single node needs no math (a plain metric alarm reads better). */
-function maxOver(
-  ids: readonly string[],
-  metric: (id: string) => cloudwatch.Metric,
-  label: string,
-): cloudwatch.IMetric {
-  return aggregate('MAX', ids, metric, label);
-}
-
-function sumOver(
-  ids: readonly string[],
-  metric: (id: string) => cloudwatch.Metric,
-  label: string,
-): cloudwatch.IMetric {
-  return aggregate('SUM', ids, metric, label);
-}
-
+/** MAX or SUM over nodes; a single node needs no math (a plain metric alarm reads better). */
 function aggregate(
   fn: 'MAX' | 'SUM',
   ids: readonly string[],
