@@ -10,6 +10,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { CliError } from './cli';
 import { formatReport } from '../lambda/scaling-advisor/format';
 import { AdvisorClients, runAdvisor } from '../lambda/scaling-advisor/index';
 import {
@@ -17,6 +18,8 @@ import {
   AdvisorTargetsError,
   targetsFromJson,
 } from '../lambda/scaling-advisor/targets';
+
+export { CliError };
 
 export const USAGE = `Usage: npm run advisor -- <stack name> [--region <region>] [--publish] [--json]
 
@@ -30,17 +33,6 @@ export interface CliArgs {
   readonly region?: string;
   readonly publish: boolean;
   readonly json: boolean;
-}
-
-/** A problem the user fixes (usage, credentials, stack): printed without a stack trace. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
