@@ -57,8 +57,10 @@ export class Cache extends Construct {
     validateReplicationGroupId(this.replicationGroupId);
 
     const removal = toRemovalPolicy(config.removalPolicy);
-    // Token and subnet group stay as long as the data may: a retained cache needs both.
-    const keepWithData = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // Token and subnet group stay as long as the data may: a retained cache needs both. Never
+    // through the rollback of a failed create, though (see toRemovalPolicy).
+    const keepWithData =
+      config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -218,10 +220,16 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/**
+ * "retain" is RetainExceptOnCreate: plain Retain also keeps a group whose first create rolled back,
+ * and its fixed ReplicationGroupId then fails the retry with AlreadyExists
+ * (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+ * "snapshot" applies to that rollback too: a final snapshot, then the delete frees the id.
+ */
 function toRemovalPolicy(policy: CacheConfig['removalPolicy']): RemovalPolicy {
   switch (policy) {
     case 'retain':
-      return RemovalPolicy.RETAIN;
+      return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     case 'snapshot':
       return RemovalPolicy.SNAPSHOT;
     case 'destroy':

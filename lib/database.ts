@@ -57,6 +57,8 @@ export class Database extends Construct {
   readonly primary: rds.DatabaseInstance;
   readonly replicas: rds.DatabaseInstanceReadReplica[];
   readonly proxy: rds.DatabaseProxy;
+  /** The proxy's name, a lower-case literal (CloudWatch dimension `ProxyName`). */
+  readonly proxyName: string;
   /** Master credentials (JSON with `username`, `password`, `host`, ...), rotated when configured. */
   readonly secret: secretsmanager.ISecret;
   /** The one DNS name that spreads reads over all replicas (the proxy when there are none). */
@@ -80,12 +82,20 @@ export class Database extends Construct {
     const stack = Stack.of(this);
     const baseName = physicalNameBase(stack.stackName);
 
-    // Instances and snapshots: snapshot or retain as configured. Key, secret and subnet group are
-    // kept whenever the database may outlive the stack: a snapshot is useless without the key
-    // that encrypts it and the password that opens it.
+    // The primary: snapshot or retain as configured. Key, secret and subnet group are kept whenever
+    // the database may outlive the stack: a snapshot is useless without the key that encrypts it and
+    // the password that opens it.
+    // "Retain" is RetainExceptOnCreate: plain Retain also keeps what a failed CREATE rolls back, and
+    // the fixed identifiers and log group names then make the retry fail with AlreadyExists
+    // (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+    // A Snapshot policy applies to the rollback of a failed create too: CloudFormation snapshots the
+    // new, empty instance and deletes it, so the identifier is free for the retry (one empty snapshot
+    // is left to delete by hand).
     const instanceRemoval = toRemovalPolicy(config.removalPolicy);
-    const keepWithData = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const logRemoval = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const keepWithData =
+      config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    const logRemoval =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     this.storageKey = new kms.Key(this, 'StorageKey', {
       description: `${stack.stackName}: RDS storage, snapshots and Performance Insights`,
@@ -218,13 +228,15 @@ export class Database extends Construct {
         instanceType: instanceType(replicaClass),
         securityGroups: [this.replicaSecurityGroup!],
         // Replicas hold no data the primary does not have; scaling them down by config must be
-        // able to delete them (the primary is protected).
+        // able to delete them (the primary is protected). Retained, a removed replica would keep
+        // running (billed) and block its identifier when the count goes up again.
         deletionProtection: false,
+        removalPolicy: RemovalPolicy.DESTROY,
       });
       // A replica inherits encryption from its (encrypted) source and CloudFormation rejects
       // StorageEncrypted next to SourceDBInstanceIdentifier; KmsKeyId (the same key) stays.
       (replica.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('StorageEncrypted');
-      this.exportLogsTo(`Replica${n}`, replica, name, config.logRetentionDays, logRemoval);
+      this.exportLogsTo(`Replica${n}`, replica, name, config.logRetentionDays, RemovalPolicy.DESTROY);
       Validations.of(replica).acknowledge(
         {
           id: 'AwsSolutions-RDS3',
@@ -242,7 +254,13 @@ export class Database extends Construct {
 
     // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth
     // with the master secret; debug logging off because it would log statement text).
+    // An explicit lower-case name: RDS stores proxy names in lower case while Ref returns the name as
+    // submitted, so a name derived from the mixed-case construct path would make every ProxyName
+    // metric dimension point at a series that never has data (github.com/aws/aws-cdk/issues/38270).
+    // Fixed: changing DBProxyName replaces the proxy (and its endpoint).
+    this.proxyName = `${baseName}-proxy`;
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      dbProxyName: this.proxyName,
       proxyTarget: rds.ProxyTarget.fromInstance(this.primary),
       secrets: [this.secret],
       vpc,
@@ -409,10 +427,11 @@ export function physicalNameBase(stackName: string): string {
   );
 }
 
+/** "retain" is RetainExceptOnCreate (see the constructor); "snapshot" also covers a failed create. */
 function toRemovalPolicy(policy: DatabaseConfig['removalPolicy']): RemovalPolicy {
   switch (policy) {
     case 'retain':
-      return RemovalPolicy.RETAIN;
+      return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     case 'snapshot':
       return RemovalPolicy.SNAPSHOT;
     case 'destroy':

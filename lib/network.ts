@@ -28,8 +28,9 @@ export class Network extends Construct {
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: config.flowLogRetentionDays as logs.RetentionDays,
-      // Flow logs are an audit record; keep them when the stack goes.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Flow logs are an audit record; keep them when the stack goes, but not after a failed first
+      // create (nothing to keep, and a retry should start clean).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {

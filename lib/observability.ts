@@ -209,13 +209,22 @@ export class Observability extends Construct {
       pendingWindow: Duration.days(7),
     });
     // CloudWatch publishes alarm notifications itself: it must be able to use the key of an
-    // encrypted topic, or notifications are silently dropped.
+    // encrypted topic, or notifications are silently dropped
+    // (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+    // Only for this account's alarms of this stack (alarm names start with the stack name), against
+    // the confused-deputy problem, exactly as the topic policy below.
+    const thisStacksAlarms = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${this.stackName}-*`;
+    const fromThisStacksAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': thisStacksAlarms },
+    };
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: fromThisStacksAlarms,
       }),
     );
 
@@ -224,19 +233,15 @@ export class Observability extends Construct {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
-    // The topic policy replaces SNS's default one, so allow this account's alarms explicitly (scoped by
-    // source ARN against the confused-deputy problem).
+    // The topic policy replaces SNS's default one, so allow this stack's alarms explicitly (scoped by
+    // source account and ARN against the confused-deputy problem).
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowThisAccountsAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
-          },
-        },
+        conditions: fromThisStacksAlarms,
       }),
     );
     if (config.alarmEmail) {

@@ -173,8 +173,11 @@ export class ScalingAdvisor extends Construct {
       // One GetMetricData call per page; 10 s each leaves room for throttling retries with backoff,
       // plus 30 s for the SNS/PutMetricData calls and a cold start.
       timeout: Duration.seconds(Math.min(900, 30 + 10 * pages)),
-      // One run at a time: overlapping runs would race on "did the verdict change?".
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: Lambda keeps at least 10 unreserved executions per account and new
+      // accounts often have 10 in total, so any reservation fails to create there
+      // (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). Overlapping runs are
+      // harmless instead: both judge the same minute-aligned window and write the same verdict into
+      // the same minute, which every later run reads (test/lambda/scaling-advisor/handler.test.ts).
       role: this.role,
       logGroup: this.logGroup,
       environment: {

@@ -98,11 +98,15 @@ describe('replication group', () => {
 
   test.each([
     ['dev', 'Snapshot'],
-    ['prod', 'Retain'],
+    ['prod', 'RetainExceptOnCreate'],
   ] as const)('%s: removal policy %s; shard changes reshard online', (env, policy) => {
     const [id] = groupOf(templates[env]);
     const resource = templates[env].toJSON().Resources[id];
-    expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([policy, policy]);
+    // UpdateReplacePolicy has no RetainExceptOnCreate (a replacement is never a create rollback).
+    expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([
+      policy,
+      policy === 'RetainExceptOnCreate' ? 'Retain' : policy,
+    ]);
     expect(resource.UpdatePolicy).toEqual({ UseOnlineResharding: true });
   });
 });

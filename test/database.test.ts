@@ -267,6 +267,85 @@ describe('RDS Proxy', () => {
   );
 });
 
+describe('names CloudWatch addresses', () => {
+  test.each(ENVS)('%s: the proxy has a fixed lower-case name, and its metrics are addressed by it', (env) => {
+    // GIVEN the preset WHEN synthesized
+    const t = templates[env];
+    const [proxyId, proxy] = singleResource(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
+    // THEN the name is pinned: RDS stores proxy names in lower case while Ref returns the name as
+    // submitted, so a mixed-case name leaves every ProxyName dimension without data; and changing
+    // DBProxyName replaces the proxy, so it must never drift
+    expect(proxy.Properties!.DBProxyName).toBe(`scalablebackend-${env}-proxy`);
+    // AND every alarm dimension that names the proxy, a DB instance or a cache node resolves to a
+    // lower-case name (a literal, or a Ref to a resource whose name is a lower-case literal)
+    const resources = t.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>;
+    const nameOf: Record<string, string> = {
+      ProxyName: 'DBProxyName',
+      DBInstanceIdentifier: 'DBInstanceIdentifier',
+    };
+    const seen: string[] = [];
+    for (const [, alarm] of resourcesOf(t, 'AWS::CloudWatch::Alarm')) {
+      const p = alarm.Properties!;
+      const metrics = [
+        p,
+        ...((p.Metrics as { MetricStat?: { Metric: Record<string, unknown> } }[] | undefined) ?? []).map(
+          (m) => m.MetricStat?.Metric ?? {},
+        ),
+      ];
+      for (const m of metrics) {
+        for (const d of (m.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? []) {
+          if (!['ProxyName', 'DBInstanceIdentifier', 'CacheClusterId', 'ReplicationGroupId'].includes(d.Name))
+            continue;
+          const ref = (d.Value as { Ref?: string }).Ref;
+          const value = ref ? resources[ref].Properties![nameOf[d.Name]] : d.Value;
+          expect([d.Name, value]).toEqual([d.Name, expect.stringMatching(/^[a-z0-9-]+$/)]);
+          seen.push(d.Name);
+        }
+      }
+    }
+    expect(new Set(seen)).toEqual(new Set(['ProxyName', 'DBInstanceIdentifier', 'CacheClusterId']));
+    expect(proxyId).toMatch(/^DatabaseProxy/);
+  });
+});
+
+describe('removal: a failed first create can be retried; replicas go when they leave the config', () => {
+  test.each([
+    ['dev', 'Snapshot', 'Delete'],
+    ['prod', 'RetainExceptOnCreate', 'RetainExceptOnCreate'],
+  ] as const)(
+    '%s: the primary is %s, its log groups %s, and it keeps its automated backups',
+    (env, instancePolicy, logPolicy) => {
+      const t = templates[env];
+      const [, primary] = primaryOf(t);
+      expect([primary.DeletionPolicy, primary.UpdateReplacePolicy]).toEqual([
+        instancePolicy,
+        instancePolicy === 'RetainExceptOnCreate' ? 'Retain' : instancePolicy,
+      ]);
+      // Deleting the instance (or a stack delete) keeps the point-in-time backups.
+      expect(primary.Properties!.DeleteAutomatedBackups).toBe(false);
+      for (const [, group] of resourcesOf(t, 'AWS::Logs::LogGroup').filter(([id]) =>
+        id.startsWith('DatabasePrimary'),
+      )) {
+        expect(group.DeletionPolicy).toBe(logPolicy);
+      }
+    },
+  );
+
+  test.each(ENVS)('%s: replicas and their log groups are deleted, never retained', (env) => {
+    const t = templates[env];
+    const replicas = replicasOf(t);
+    expect(replicas.length).toBeGreaterThan(0);
+    for (const [, replica] of replicas) {
+      expect([replica.DeletionPolicy, replica.UpdateReplacePolicy]).toEqual(['Delete', 'Delete']);
+    }
+    const replicaLogs = resourcesOf(t, 'AWS::Logs::LogGroup').filter(([id]) =>
+      id.startsWith('DatabaseReplica'),
+    );
+    expect(replicaLogs).toHaveLength(replicas.length * 2);
+    for (const [, group] of replicaLogs) expect(group.DeletionPolicy).toBe('Delete');
+  });
+});
+
 describe('master secret and rotation', () => {
   test.each(ENVS)(
     '%s: the generated secret rotates every 30 days through a function in the private subnets',

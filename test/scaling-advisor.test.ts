@@ -43,15 +43,17 @@ function render(t: Template, value: unknown): string {
 }
 
 describe('the advisor function', () => {
-  test.each(ENVS)('%s: Node.js 24 on ARM64, one run at a time, handler index.handler', (env) => {
+  test.each(ENVS)('%s: Node.js 24 on ARM64, handler index.handler, no reserved concurrency', (env) => {
     const [, fn] = advisorFunction(env);
     expect(fn).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
       MemorySize: 256,
     });
+    // Any reservation fails to create in accounts whose concurrency limit is 10 (Lambda keeps 10
+    // unreserved); overlapping runs are harmless instead (handler tests).
+    expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
     // Timeout sized for the GetMetricData pages of a 60-minute window (one page here) plus retries
     expect(fn.Timeout).toBe(40);
   });

@@ -129,13 +129,29 @@ describe.each(['dev', 'prod'] as const)('%s', (env) => {
     expect(actual).toEqual(PINNED[env]);
   });
 
-  test('data is snapshotted or retained, never deleted; key, secrets and subnet groups are retained', () => {
-    const expectedInstancePolicy = env === 'prod' ? 'Retain' : 'Snapshot';
+  test('data is snapshotted or retained, never deleted; key, secrets and subnet groups are retained; replicas are deleted', () => {
+    // "Retain" is RetainExceptOnCreate everywhere: plain Retain also keeps what a failed first
+    // create rolled back, and the fixed names then fail the retry with AlreadyExists.
+    const expectedInstancePolicy = env === 'prod' ? 'RetainExceptOnCreate' : 'Snapshot';
     for (const [id, r] of Object.entries(statefulResources(before[env]))) {
+      const replica = id.startsWith('DatabaseReplica');
       const holdsData = r.Type === 'AWS::RDS::DBInstance' || r.Type === 'AWS::ElastiCache::ReplicationGroup';
-      const expected = holdsData ? expectedInstancePolicy : 'Retain';
-      expect([id, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([id, expected, expected]);
+      // Replicas hold no data of their own: lowering database.readReplicas must delete them.
+      const expected = replica ? 'Delete' : holdsData ? expectedInstancePolicy : 'RetainExceptOnCreate';
+      // UpdateReplacePolicy has no RetainExceptOnCreate: a replacement is never a create rollback.
+      const onReplace = expected === 'RetainExceptOnCreate' ? 'Retain' : expected;
+      expect([id, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([id, expected, onReplace]);
     }
+  });
+
+  test('no resource with a fixed physical name is plain Retain (a failed first create must be retryable)', () => {
+    const resources = before[env].toJSON().Resources as Record<string, Resource>;
+    const retained = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .map(([id, r]) => [id, r.Type]);
+    // Only the access-log bucket, which has a generated name (a retry creates a new one) and, once
+    // the load balancer has written to it, could not be deleted by a rollback anyway.
+    expect(retained).toEqual([[expect.stringMatching(/^ServiceAccessLogs/), 'AWS::S3::Bucket']]);
   });
 
   test('the primary is deletion-protected in prod only', () => {

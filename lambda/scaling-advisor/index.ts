@@ -87,8 +87,18 @@ export async function runAdvisor(
     );
     notified = true;
   }
+  // Stamped with the last whole minute of the window, not with `now`: the previous-verdict query
+  // ends (exclusively) at the start of the current minute, so a verdict stamped `now` would be
+  // invisible to a second run in the same minute (a scheduled run plus an on-demand invoke or a
+  // laptop --publish), which would then mail the same change again. Stamped here, every later run
+  // sees it, including one in the same minute (GetMetricData EndTime is exclusive:
+  // docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+  const stampedAt = new Date(end.getTime() - MINUTE_MS);
   await clients.cloudWatch.send(
-    new PutMetricDataCommand({ Namespace: targets.namespace, MetricData: metricData(targets, report, now) }),
+    new PutMetricDataCommand({
+      Namespace: targets.namespace,
+      MetricData: metricData(targets, report, stampedAt),
+    }),
   );
   return { ...report, published: true, notified };
 }

@@ -4,6 +4,7 @@ import {
   GetMetricDataCommandInput,
   GetMetricDataCommandOutput,
   PutMetricDataCommand,
+  PutMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -344,6 +345,116 @@ describe('handler: publishing', () => {
     const line = log.mock.calls[0][0];
     expect(line).not.toMatch(/\n/);
     expect(JSON.parse(line) as AdvisorReport).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
+
+/**
+ * A small CloudWatch for the advisor's own verdict: PutMetricData stores datapoints, GetMetricData
+ * answers the previous-verdict query as CloudWatch does (1-minute buckets, Maximum, StartTime
+ * inclusive, EndTime exclusive) and every other query from the fixture.
+ */
+function emulatedCloudWatch(fixture: Fixture) {
+  const verdicts: { time: number; value: number }[] = [];
+  cw.on(PutMetricDataCommand).callsFake((input: PutMetricDataCommandInput) => {
+    for (const d of input.MetricData ?? []) {
+      if (d.MetricName === 'Verdict')
+        verdicts.push({ time: new Date(d.Timestamp!).getTime(), value: d.Value! });
+    }
+    return {};
+  });
+  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+    const answer = answerFrom(fixture)(input);
+    const start = new Date(input.StartTime!).getTime();
+    const end = new Date(input.EndTime!).getTime();
+    const buckets = new Map<number, number>();
+    for (const v of verdicts) {
+      if (v.time < start || v.time >= end) continue;
+      const minute = Math.floor(v.time / 60_000) * 60_000;
+      buckets.set(minute, Math.max(buckets.get(minute) ?? -Infinity, v.value));
+    }
+    const stored = [...buckets.entries()].sort(([a], [b]) => a - b);
+    for (const r of answer.MetricDataResults!) {
+      if (r.Id !== ids.previousVerdict || stored.length === 0) continue;
+      r.Timestamps = [...r.Timestamps!, ...stored.map(([t]) => new Date(t))];
+      r.Values = [...r.Values!, ...stored.map(([, v]) => v)];
+    }
+    return answer;
+  });
+  return verdicts;
+}
+
+function handlerAt(targets: AdvisorTargets, now: Date) {
+  return createHandler({
+    clients: {
+      cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }),
+      sns: new SNSClient({ region: 'eu-west-1' }),
+    },
+    env: { [ADVISOR_TARGETS_ENV]: JSON.stringify(targets) },
+    now: () => now,
+    sleep: async () => undefined,
+    log: () => undefined,
+  });
+}
+
+describe('handler: a bottleneck mails you once', () => {
+  const bottleneck = (t: AdvisorTargets) => {
+    const fixture = withPrevious(healthyFixture(t), VERDICT_CODES.HEALTHY);
+    set(fixture, ids.dbWriteLatency, flat(0.05));
+    return fixture;
+  };
+
+  test('GIVEN a changed verdict WHEN two runs fall in the same minute (scheduled + on-demand) THEN one mail', async () => {
+    const t = makeTargets();
+    emulatedCloudWatch(bottleneck(t));
+    const minute = T0 + MINUTES * 60_000;
+
+    const first = await handlerAt(t, new Date(minute + 5_000))({});
+    const second = await handlerAt(t, new Date(minute + 50_000))({});
+
+    expect(first).toMatchObject({ verdict: 'DB_WRITE_BOUND', previousVerdict: 'HEALTHY', notified: true });
+    expect(second).toMatchObject({
+      verdict: 'DB_WRITE_BOUND',
+      previousVerdict: 'DB_WRITE_BOUND',
+      verdictChanged: false,
+      notified: false,
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  test('GIVEN a changed verdict WHEN the next run comes a minute later THEN it sees the verdict and stays quiet', async () => {
+    const t = makeTargets();
+    emulatedCloudWatch(bottleneck(t));
+    const minute = T0 + MINUTES * 60_000;
+
+    await handlerAt(t, new Date(minute + 59_000))({});
+    const next = await handlerAt(t, new Date(minute + 61_000))({});
+
+    expect(next).toMatchObject({ previousVerdict: 'DB_WRITE_BOUND', notified: false });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  test('GIVEN two overlapping runs THEN both write the same verdict into the same minute, and the run after them stays quiet', async () => {
+    // No reserved concurrency, so a scheduled run and an on-demand one may overlap. Both judge the
+    // same aligned window, so they write identical data into one bucket (the verdict query reads its
+    // Maximum): the metrics stay right. Two runs that both read before either wrote may each mail
+    // the change once; the run after them sees the verdict and mails nothing.
+    const t = makeTargets();
+    const verdicts = emulatedCloudWatch(bottleneck(t));
+    const minute = T0 + MINUTES * 60_000;
+
+    const [a, b] = await Promise.all([
+      handlerAt(t, new Date(minute + 1_000))({}),
+      handlerAt(t, new Date(minute + 2_000))({}),
+    ]);
+    const mailsOfTheOverlap = sns.commandCalls(PublishCommand).length;
+    const after = await handlerAt(t, new Date(minute + 60_000 + 1_000))({});
+
+    expect([a.verdict, b.verdict]).toEqual(['DB_WRITE_BOUND', 'DB_WRITE_BOUND']);
+    expect(a.window).toEqual(b.window);
+    expect(new Set(verdicts.slice(0, 2).map((v) => `${v.time}:${v.value}`)).size).toBe(1);
+    expect(after).toMatchObject({ previousVerdict: 'DB_WRITE_BOUND', notified: false });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(mailsOfTheOverlap);
+    expect(mailsOfTheOverlap).toBeLessThanOrEqual(2);
   });
 });
 
