@@ -1,4 +1,5 @@
 import {
+  Annotations,
   Aws,
   CfnCondition,
   CfnMapping,
@@ -19,7 +20,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { EcrImage, ecrRepositoryArn, parseEcrImage } from './config/image';
 import { ServiceConfig } from './config/schema';
 import { Network } from './network';
 
@@ -81,13 +84,29 @@ export class Service extends Construct {
       },
     });
     const container = this.taskDefinition.addContainer('App', {
-      image: ecs.ContainerImage.fromRegistry(config.image),
+      // fromRegistry grants nothing; private ECR images get their pull permissions below, other
+      // private registries read their credentials from the configured secret (which CDK lets the
+      // execution role read).
+      image: ecs.ContainerImage.fromRegistry(
+        config.image,
+        config.imageCredentialsSecretArn
+          ? {
+              credentials: secretsmanager.Secret.fromSecretCompleteArn(
+                this,
+                'ImageCredentials',
+                config.imageCredentialsSecretArn,
+              ),
+            }
+          : undefined,
+      ),
       essential: true,
       portMappings: [{ containerPort: config.containerPort, protocol: ecs.Protocol.TCP }],
       environment: { ...config.environment, ...props.dataEnvironment },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
     });
+    const ecrImage = parseEcrImage(config.image);
+    if (ecrImage) this.grantEcrPull(ecrImage, container);
     if (Object.keys(props.dataEnvironment ?? {}).length > 0) {
       Validations.of(this.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
@@ -245,6 +264,41 @@ export class Service extends Construct {
     });
     this.scaleOutAlarm = scaleOut.upperAlarm!;
     this.scaleInAlarm = scaleIn.lowerAlarm!;
+  }
+
+  /**
+   * Pull permissions for an image in a private ECR repository (this account's or another's): the
+   * Fargate agent calls GetAuthorizationToken, then BatchGetImage and GetDownloadUrlForLayer
+   * (docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html). Another account's repository
+   * must also allow this role in its repository policy.
+   */
+  private grantEcrPull(image: EcrImage, container: ecs.ContainerDefinition): void {
+    const role = this.taskDefinition.obtainExecutionRole();
+    Annotations.of(container).acknowledgeWarning(
+      '@aws-cdk/aws-ecs:ecrImageRequiresPolicy',
+      'The execution role gets the pull permissions on the repository of service.image right here.',
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullTheAppImage',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        resources: [ecrRepositoryArn(image)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AuthenticateToEcr',
+        // GetAuthorizationToken has no resource-level permissions: IAM requires "*"
+        // (docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html).
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken supports no resource-level permissions (IAM requires "*"); the image pulls themselves are limited to the one repository of service.image.',
+    });
   }
 }
 

@@ -1,6 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { presets, resourcesOf, variant } from './helpers';
-import { TEST_CERTIFICATE_ARN } from './variants';
+import { deepMerge, validateEnvironment } from '../lib/config/load';
+import { PRESETS } from '../lib/config/presets';
+import { Network } from '../lib/network';
+import { Service } from '../lib/service';
+import { constructTestApp, findings, presets, resourcesOf, stackName, variant } from './helpers';
+import { TEST_CERTIFICATE_ARN, TEST_ECR_IMAGE } from './variants';
 
 const CERT = TEST_CERTIFICATE_ARN;
 
@@ -53,6 +58,76 @@ describe('cluster and task definition', () => {
         }),
       ]),
     });
+  });
+
+  test('a private ECR image: the execution role may pull exactly that repository, and authenticate', () => {
+    // GIVEN dev with service.image in another account's ECR registry (serviceCustom)
+    const [, policy] = resourcesOf(custom, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('ServiceTaskDefinitionExecutionRoleDefaultPolicy'),
+    )[0];
+    const statements = (policy.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    // THEN the pull is scoped to the one repository; GetAuthorizationToken has no resource-level
+    // permissions, so it is the only action on "*"
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('ecr:'))).toEqual([
+      {
+        Sid: 'PullTheAppImage',
+        Effect: 'Allow',
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: 'arn:aws:ecr:eu-west-1:210987654321:repository/team/app',
+      },
+      { Sid: 'AuthenticateToEcr', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]);
+    custom.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Image: TEST_ECR_IMAGE })]),
+    });
+  });
+
+  test('AND that variant is free of cdk-nag and CloudFormation findings (the "*" is acknowledged with its reason)', () => {
+    expect(findings(variant('serviceCustom').validationReport)).toEqual([]);
+  });
+
+  test.each(['dev', 'prod'])('%s: a public image gets no ECR permissions at all', (env) => {
+    const policies = JSON.stringify(resourcesOf(templates[env], 'AWS::IAM::Policy'));
+    expect(policies).not.toContain('ecr:');
+  });
+
+  test('a private non-ECR registry: the container reads its credentials from the configured secret', () => {
+    // GIVEN an image on another registry and service.imageCredentialsSecretArn
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbCdEf';
+    const config = validateEnvironment(
+      'dev',
+      deepMerge(
+        PRESETS.dev as never,
+        {
+          service: { image: 'registry.example.com/team/app:1.0', imageCredentialsSecretArn: secretArn },
+        } as never,
+      ),
+    );
+    const stack = new Stack(constructTestApp(), stackName('dev'));
+    const network = new Network(stack, 'Network', { config: config.network });
+    new Service(stack, 'Service', { vpc: network.vpc, config: config.service });
+    const t = Template.fromStack(stack);
+    // THEN the task definition names the secret and the execution role may read it
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Image: 'registry.example.com/team/app:1.0',
+          RepositoryCredentials: { CredentialsParameter: secretArn },
+        }),
+      ],
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: secretArn,
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(t.toJSON())).not.toContain('ecr:');
   });
 
   test.each([

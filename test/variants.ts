@@ -14,6 +14,9 @@ export interface Variant {
 export const TEST_CERTIFICATE_ARN =
   'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
 
+/** An image in a private ECR repository with a namespace, in another account's registry. */
+export const TEST_ECR_IMAGE = '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.4.2';
+
 /** Routine changes: bigger instances and nodes, more replicas, another backup window, a new threshold. */
 export const ROUTINE_CHANGES: Record<'dev' | 'prod', Record<string, string>> = {
   dev: {
@@ -38,7 +41,7 @@ export const ROUTINE_CHANGES: Record<'dev' | 'prod', Record<string, string>> = {
 };
 
 export const VARIANTS = {
-  /** dev with HTTPS and every service knob away from its default. */
+  /** dev with HTTPS, a private ECR image and every service knob away from its default. */
   serviceCustom: {
     envs: ['dev'],
     context: {
@@ -52,6 +55,8 @@ export const VARIANTS = {
       'dev.service.scaling.scaleInStep': '2',
       'dev.service.scaling.scaleInEvaluationPeriods': '12',
       'dev.service.scaling.scaleInDatapointsToAlarm': '10',
+      // a private ECR image in another account's registry
+      'dev.service.image': TEST_ECR_IMAGE,
     },
   },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */

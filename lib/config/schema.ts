@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { looksLikeEcr, parseEcrImage } from './image';
 
 /**
  * The validated configuration of one environment (one stack).
@@ -57,12 +58,33 @@ const cidr = z
     { message: 'must be a network address: the host bits after the prefix must be zero (e.g. 10.0.0.0/16)' },
   );
 
+/**
+ * Regions where an account may use fewer than three availability zones; every other region has at
+ * least three ("Each Region has at least three Availability Zones":
+ * docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html). US West
+ * (N. California) lists three, but "new customers can access two Availability Zones" (fine print
+ * of aws.amazon.com/about-aws/global-infrastructure/regions_az/). Subnets are placed with
+ * Fn::Select over Fn::GetAZs, which fails the deploy when the region has fewer zones than asked.
+ */
+export const REGIONS_WITH_FEWER_THAN_THREE_ZONES: Readonly<Record<string, number>> = {
+  'us-west-1': 2,
+};
+
+/** `eu-west-1b` -> `eu-west-1`. */
+function regionOfZone(zone: string): string {
+  return zone.replace(/[a-z]$/, '');
+}
+
 const availabilityZone = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be an availability zone name such as eu-west-1a');
 
 export const ACM_CERTIFICATE_ARN =
   /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** Complete secret ARN (with the 6-character suffix Secrets Manager appends), so IAM can name it exactly. */
+export const SECRET_COMPLETE_ARN =
+  /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
 /** Fargate task sizes: CPU units -> allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Record<number, readonly number[]> = {
@@ -199,7 +221,7 @@ export const healthCheckSchema = z.strictObject({
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024), {
     description:
-      'Container image. The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`.',
+      "Container image. The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
@@ -237,6 +259,20 @@ export const serviceSchema = z.strictObject({
     description: 'ALB routing algorithm.',
     onChange: IN_PLACE,
   }),
+  imageCredentialsSecretArn: doc(
+    z
+      .string()
+      .regex(
+        SECRET_COMPLETE_ARN,
+        'must be the complete ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)',
+      )
+      .optional(),
+    {
+      description:
+        'For an image in a private registry other than Amazon ECR: a Secrets Manager secret holding `{"username": ..., "password": ...}`; the task execution role may read it. Not needed (and rejected) for ECR images, which get pull permissions on their repository.',
+      onChange: 'rolling deployment of new tasks',
+    },
+  ),
   certificateArn: doc(
     z
       .string()
@@ -620,6 +656,20 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
     ctx.addIssue({ code: 'custom', path, message, input });
 
   const s = c.service;
+  if (looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
+    issue(
+      ['service', 'image'],
+      'names an Amazon ECR registry but is not <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@sha256:<digest>] (repository in lower case)',
+      s.image,
+    );
+  }
+  if (s.imageCredentialsSecretArn && parseEcrImage(s.image)) {
+    issue(
+      ['service', 'imageCredentialsSecretArn'],
+      'is for private registries other than Amazon ECR: an ECR image is pulled with the task execution role, which gets pull permissions on its repository',
+      s.imageCredentialsSecretArn,
+    );
+  }
   if (s.scaling.scaleInCpuPercent >= s.scaling.scaleOutCpuPercent) {
     issue(
       ['service', 'scaling', 'scaleInCpuPercent'],
@@ -681,8 +731,23 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   if (n.availabilityZones && new Set(n.availabilityZones).size !== n.availabilityZones.length) {
     issue(['network', 'availabilityZones'], 'must not repeat a zone', n.availabilityZones);
   }
-  if (n.availabilityZones && c.region && n.availabilityZones.some((az) => !az.startsWith(c.region!))) {
+  const azRegions = [...new Set((n.availabilityZones ?? []).map(regionOfZone))];
+  if (azRegions.length > 1) {
+    issue(
+      ['network', 'availabilityZones'],
+      `must all be zones of one region (got zones of ${azRegions.join(', ')}): a VPC lives in one region`,
+      n.availabilityZones,
+    );
+  } else if (c.region && azRegions.length === 1 && azRegions[0] !== c.region) {
     issue(['network', 'availabilityZones'], `must all be zones of region ${c.region}`, n.availabilityZones);
+  }
+  const zonesInRegion = c.region ? REGIONS_WITH_FEWER_THAN_THREE_ZONES[c.region] : undefined;
+  if (!n.availabilityZones && zonesInRegion !== undefined && n.maxAzs > zonesInRegion) {
+    issue(
+      ['network', 'maxAzs'],
+      `asks for ${n.maxAzs} availability zones, but region ${c.region} has ${zonesInRegion} for new accounts: set network.maxAzs to at most ${zonesInRegion} (and natGateways with it), or choose another region`,
+      n.maxAzs,
+    );
   }
 
   const d = c.database;

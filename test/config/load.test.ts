@@ -251,6 +251,44 @@ describe('invalid input fails with the key, the value and what is allowed', () =
       { 'dev.region': 'europe' },
       'dev.region: got "europe"; must be a region such as eu-west-1',
     ],
+    // what AWS would refuse only at deploy time
+    [
+      'availability zones of two regions (no region set)',
+      { 'dev.network.availabilityZones': '["us-east-1a","eu-west-1b"]' },
+      'dev.network.availabilityZones: got ["us-east-1a","eu-west-1b"]; must all be zones of one region (got zones of us-east-1, eu-west-1)',
+    ],
+    [
+      'availability zones of another region than the pinned one',
+      { 'dev.region': 'eu-west-1', 'dev.network.availabilityZones': '["us-east-1a","us-east-1b"]' },
+      'dev.network.availabilityZones: got ["us-east-1a","us-east-1b"]; must all be zones of region eu-west-1',
+    ],
+    [
+      'more zones than the pinned region has',
+      { 'prod.region': 'us-west-1' },
+      'prod.network.maxAzs: got 3; asks for 3 availability zones, but region us-west-1 has 2 for new accounts',
+    ],
+    [
+      'an ECR image that is not a valid reference',
+      { 'dev.service.image': '123456789012.dkr.ecr.eu-west-1.amazonaws.com/App:1.0' },
+      'dev.service.image: got "123456789012.dkr.ecr.eu-west-1.amazonaws.com/App:1.0"; names an Amazon ECR registry but is not',
+    ],
+    [
+      'registry credentials for an ECR image',
+      {
+        'dev.service.image': '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0',
+        'dev.service.imageCredentialsSecretArn':
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbCdEf',
+      },
+      'dev.service.imageCredentialsSecretArn: got "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbCdEf"; is for private registries other than Amazon ECR',
+    ],
+    [
+      'registry credentials that are not a complete secret ARN',
+      {
+        'dev.service.imageCredentialsSecretArn':
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry',
+      },
+      'dev.service.imageCredentialsSecretArn: got "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry"; must be the complete ARN',
+    ],
   ])('%s', (_name, context, expected) => {
     const env = Object.keys(context)[0].split('.')[0];
     const message = configErrorOf({ envs: ['dev', 'prod'].includes(env) ? env : 'dev,prod', ...context });
