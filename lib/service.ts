@@ -143,6 +143,14 @@ export class Service extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
 
+    if (config.enableExecuteCommand) {
+      Validations.of(this.taskDefinition).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ECS Exec (service.enableExecuteCommand) needs the ssmmessages channel actions on the task role, which support no resource-level permissions (docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).',
+      });
+    }
+
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // ALB access logs support SSE-S3 only (not SSE-KMS).
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -151,6 +159,8 @@ export class Service extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: false,
       lifecycleRules: [{ expiration: Duration.days(config.accessLogExpirationDays) }],
+      // Plain Retain on purpose: the name is generated (a retried create makes a new bucket), and
+      // a rollback could not delete a bucket the load balancer has already written to.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(accessLogs).acknowledge({

@@ -121,7 +121,7 @@ describe('cluster and task definition', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
             Resource: secretArn,
           }),
         ]),
