@@ -10,7 +10,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { CliError } from './cli';
+import { CliError, CliSpec, parseCliArgs, runCli, say } from './cli';
+import { THROTTLING_ERRORS } from '../lambda/scaling-advisor/fetch';
 import { formatReport } from '../lambda/scaling-advisor/format';
 import { AdvisorClients, runAdvisor } from '../lambda/scaling-advisor/index';
 import {
@@ -26,7 +27,8 @@ export const USAGE = `Usage: npm run advisor -- <stack name> [--region <region>]
   <stack name>       the deployed stack, e.g. ScalableBackend-prod
   --region <region>  region of the stack (default: AWS_REGION or your profile's region)
   --publish          also write the verdict metrics and notify the topic on a change (default: read-only)
-  --json             print the report as JSON instead of a table`;
+  --json             print the report as JSON instead of a table (stdout holds only the JSON;
+                     every message goes to stderr)`;
 
 export interface CliArgs {
   readonly stackName: string;
@@ -35,33 +37,29 @@ export interface CliArgs {
   readonly json: boolean;
 }
 
+const SPEC: CliSpec = { usage: USAGE, flags: ['publish', 'json'], options: ['region'] };
+
 export function parseArgs(argv: readonly string[]): CliArgs {
-  let stackName: string | undefined;
-  let region: string | undefined;
-  let publish = false;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--publish') publish = true;
-    else if (arg === '--json') json = true;
-    else if (arg === '--region') {
-      region = argv[++i];
-      if (!region) throw new CliError(`--region needs a value\n\n${USAGE}`, 2);
-    } else if (arg.startsWith('--region=')) region = arg.slice('--region='.length);
-    else if (arg === '--help' || arg === '-h') throw new CliError(USAGE, 0);
-    else if (arg.startsWith('-')) throw new CliError(`unknown option ${arg}\n\n${USAGE}`, 2);
-    else if (stackName)
-      throw new CliError(`one stack name only (got ${stackName} and ${arg})\n\n${USAGE}`, 2);
-    else stackName = arg;
-  }
-  if (!stackName) throw new CliError(`missing the stack name\n\n${USAGE}`, 2);
-  return { stackName, ...(region ? { region } : {}), publish, json };
+  const { positionals, flags, options } = parseCliArgs(argv, SPEC);
+  if (positionals.length === 0) throw new CliError(`missing the stack name\n\n${USAGE}`, 2);
+  if (positionals.length > 1)
+    throw new CliError(`one stack name only (got ${positionals.join(' and ')})\n\n${USAGE}`, 2);
+  const region = options.region;
+  return {
+    stackName: positionals[0],
+    ...(region ? { region } : {}),
+    publish: flags.publish,
+    json: flags.json,
+  };
 }
 
 export interface CliDeps {
   readonly cloudFormation: (region?: string) => CloudFormationClient;
   readonly clients: (region?: string) => AdvisorClients;
+  /** stdout: the report (with --json, only the JSON document). */
   readonly out: (text: string) => void;
+  /** stderr: every other message, so --json output always parses. */
+  readonly say: (text: string) => void;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -73,6 +71,7 @@ const defaultDeps: CliDeps = {
     sns: new SNSClient({ maxAttempts: 3, ...(region ? { region } : {}) }),
   }),
   out: (text) => process.stdout.write(`${text}\n`),
+  say,
 };
 
 /** Run the CLI; returns the exit code. Every expected failure becomes a CliError with a clear message. */
@@ -91,14 +90,19 @@ export async function main(argv: readonly string[], deps: CliDeps = defaultDeps)
     ...(deps.now ? { now: deps.now() } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   }).catch((e: unknown) => {
-    throw explainAwsError(e, `reading the metrics of ${args.stackName}`);
+    throw explainAwsError(
+      e,
+      args.publish
+        ? `reading the metrics of ${args.stackName} and publishing its verdict`
+        : `reading the metrics of ${args.stackName}`,
+    );
   });
   deps.out(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
   if (args.publish) {
-    deps.out(
+    deps.say(
       report.notified
-        ? `\nPublished the verdict metrics and notified the topic (the verdict changed).`
-        : `\nPublished the verdict metrics; no notification (${report.verdictChanged ? 'no topic configured' : 'verdict unchanged'}).`,
+        ? 'Published the verdict metrics and notified the topic (the verdict changed).'
+        : `Published the verdict metrics; no notification (${report.verdictChanged ? 'no topic configured' : 'verdict unchanged'}).`,
     );
   }
   return 0;
@@ -153,13 +157,48 @@ export function explainAwsError(e: unknown, doing: string): Error {
   if (/Region is missing/i.test(message)) {
     return new CliError('No AWS region configured: pass --region <region> or set AWS_REGION.');
   }
-  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${message}`)) {
+  if (/AccessDenied|UnauthorizedOperation|not authorized|KMSAccessDenied/i.test(`${name} ${message}`)) {
     return new CliError(
-      `Access denied while ${doing}: the advisor needs cloudformation:DescribeStacks and cloudwatch:GetMetricData ` +
-        `(plus cloudwatch:PutMetricData and sns:Publish with --publish). ${message}`,
+      `Access denied while ${doing}: the advisor needs cloudformation:DescribeStacks and cloudwatch:GetMetricData; ` +
+        'with --publish also cloudwatch:PutMetricData, sns:Publish on the alarm topic and kms:GenerateDataKey and ' +
+        `kms:Decrypt on the topic's KMS key. ${firstLine(message)}`,
     );
   }
-  return e instanceof Error ? e : new Error(message);
+  return explainServiceError(e, doing) ?? (e instanceof Error ? e : new Error(message));
+}
+
+/**
+ * Throttling that outlasted the retries and server-side failures (HTTP 5xx): one line that says what
+ * happened and that retrying later is the fix, instead of a stack trace.
+ */
+function explainServiceError(e: unknown, doing: string): CliError | undefined {
+  const err = e as {
+    name?: string;
+    message?: string;
+    cause?: unknown;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const cause = (err.cause ?? {}) as { name?: string };
+  const name = err.name && err.name !== 'Error' ? err.name : (cause.name ?? err.name ?? 'Error');
+  const message = firstLine(err.message ?? String(e));
+  if (THROTTLING_ERRORS.has(name) || (cause.name && THROTTLING_ERRORS.has(cause.name))) {
+    return new CliError(
+      `AWS kept throttling the advisor while ${doing} (${name}: ${message}). Other tools may be calling the same API; try again in a minute.`,
+    );
+  }
+  const status = err.$metadata?.httpStatusCode;
+  if (err.$fault === 'server' || (status !== undefined && status >= 500)) {
+    return new CliError(
+      `AWS answered with a server error while ${doing} (${name}${status ? `, HTTP ${status}` : ''}: ${message}). ` +
+        'This is on the AWS side; try again in a few minutes (the AWS Health Dashboard shows service events).',
+    );
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
 }
 
 async function regionOf(client: CloudFormationClient): Promise<string | undefined> {
@@ -171,16 +210,8 @@ async function regionOf(client: CloudFormationClient): Promise<string | undefine
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      const err = explainAwsError(e, 'running the advisor');
-      if (err instanceof CliError) {
-        (err.exitCode === 0 ? console.log : console.error)(err.message);
-        process.exit(err.exitCode);
-      }
-      console.error(err);
-      process.exit(1);
-    },
+  runCli(
+    () => main(process.argv.slice(2)),
+    (e) => explainAwsError(e, 'running the advisor'),
   );
 }

@@ -16,8 +16,9 @@ const sns = mockClient(SNSClient);
 
 const targets = makeTargets();
 
-function deps(out: string[]): CliDeps {
+function deps(out: string[], said: string[] = []): CliDeps {
   return {
+    say: (text) => said.push(text),
     cloudFormation: (region) => new CloudFormationClient({ region: region ?? 'eu-west-1' }),
     clients: (region) => ({
       cloudWatch: new CloudWatchClient({ region: region ?? 'eu-west-1' }),
@@ -79,18 +80,82 @@ describe('advisor CLI', () => {
     stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
     const out: string[] = [];
 
-    await main(['ScalableBackend-prod', '--publish'], deps(out));
+    const said: string[] = [];
+
+    await main(['ScalableBackend-prod', '--publish'], deps(out, said));
 
     expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(1);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
-    expect(out[1]).toMatch(/notified the topic/);
+    expect(out).toHaveLength(1);
+    expect(said).toEqual(['Published the verdict metrics and notified the topic (the verdict changed).']);
   });
 
-  test('GIVEN --json THEN it prints the report as JSON', async () => {
+  test.each([[['--json']], [['--json', '--publish']], [['--publish', '--json', '--region', 'eu-west-1']]])(
+    'GIVEN %j THEN stdout is exactly one JSON document, whatever else is asked',
+    async (flags) => {
+      stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+      const out: string[] = [];
+      await main(['ScalableBackend-prod', ...flags], deps(out));
+      expect(out).toHaveLength(1);
+      expect(JSON.parse(out.join('\n'))).toMatchObject({
+        stackName: 'ScalableBackend-prod',
+        verdict: 'HEALTHY',
+        published: flags.includes('--publish'),
+      });
+    },
+  );
+
+  test('GIVEN throttling that outlasts the retries THEN one line says so and that a later try helps', async () => {
     stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
-    const out: string[] = [];
-    await main(['ScalableBackend-prod', '--json'], deps(out));
-    expect(JSON.parse(out[0])).toMatchObject({ stackName: 'ScalableBackend-prod', verdict: 'HEALTHY' });
+    cw.on(GetMetricDataCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    );
+    const error = await main(['ScalableBackend-prod'], deps([])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(
+      /^AWS kept throttling the advisor while reading the metrics of ScalableBackend-prod \(ThrottlingException: GetMetricData still throttled after 5 attempts: Rate exceeded\)\. .*try again in a minute\.$/,
+    );
+  });
+
+  test('GIVEN a server error (HTTP 500) THEN one line names it and says it is on the AWS side', async () => {
+    stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+    cw.on(GetMetricDataCommand).rejects(
+      Object.assign(new Error('Internal failure.\n  at somewhere'), {
+        name: 'InternalServiceFault',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const error = await main(['ScalableBackend-prod'], deps([])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toBe(
+      'AWS answered with a server error while reading the metrics of ScalableBackend-prod (InternalServiceFault, HTTP 500: Internal failure.). ' +
+        'This is on the AWS side; try again in a few minutes (the AWS Health Dashboard shows service events).',
+    );
+  });
+
+  test('GIVEN --publish without the right to encrypt for the topic THEN the message names every permission publishing needs', async () => {
+    stackWithOutputs([{ OutputKey: 'AdvisorTargets', OutputValue: JSON.stringify(targets) }]);
+    sns.on(PublishCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform kms:GenerateDataKey'), {
+        name: 'KMSAccessDeniedException',
+      }),
+    );
+    const error = await main(['ScalableBackend-prod', '--publish'], deps([])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^Access denied while reading the metrics of ScalableBackend-prod and publishing its verdict:/,
+    );
+    for (const permission of [
+      'cloudwatch:GetMetricData',
+      'cloudwatch:PutMetricData',
+      'sns:Publish',
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+    ]) {
+      expect(message).toContain(permission);
+    }
   });
 
   test('GIVEN an unknown stack THEN it says the stack was not found, and where it looked', async () => {
