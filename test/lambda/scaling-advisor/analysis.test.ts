@@ -44,6 +44,28 @@ const cases: Case[] = [
     recommendation: /Raise service\.maxTasks \(now 10\)/,
   },
   {
+    // The scale-out alarm fires at or above the line (>=), so the advisor must agree exactly on it.
+    name: 'the service at max tasks with CPU exactly on the scale-out line',
+    given: (f) => {
+      set(f, ids.appTasks, flat(10));
+      set(f, ids.appCpu, flat(70));
+    },
+    verdict: 'APP_SATURATED_AT_MAX',
+    tier: 'app',
+    reason: /maximum of 10 tasks for 60 of 60 minutes with CPU at 70% \(scale-out line 70%\)/,
+    recommendation: /Raise service\.maxTasks \(now 10\)/,
+  },
+  {
+    name: 'the service at max tasks with CPU just below the scale-out line (autoscaling wants no more tasks)',
+    given: (f) => {
+      set(f, ids.appTasks, flat(10));
+      set(f, ids.appCpu, flat(69.9));
+    },
+    verdict: 'HEALTHY',
+    reason: /App tier: CPU 69\.9%/,
+    recommendation: /no scaling needed/,
+  },
+  {
     name: 'memory over the line below max tasks (CPU autoscaling cannot relieve it)',
     given: (f) => set(f, ids.appMemory, flat(91)),
     verdict: 'APP_SATURATED_AT_MAX',
