@@ -521,6 +521,29 @@ describe('alarms: one assertion per alarm', () => {
   });
 });
 
+/** The condition that limits CloudWatch to this account's alarms of this stack. */
+function thisStacksAlarms(env: Env) {
+  return {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            `:alarm:${stackName(env)}-*`,
+          ],
+        ],
+      },
+    },
+  };
+}
+
 describe('alarm topic', () => {
   test.each(ENVS)('%s: encrypted with a rotating customer-managed key CloudWatch may use', (env) => {
     const t = templates[env];
@@ -529,16 +552,18 @@ describe('alarm topic', () => {
     const [keyId, key] = keys[0];
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     expect(key.Properties).toMatchObject({ EnableKeyRotation: true });
+    // THEN CloudWatch may use the key only for this account's alarms of this stack (confused deputy)
     expect((key.Properties!.KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: thisStacksAlarms(env),
       }),
     );
   });
 
-  test.each(ENVS)('%s: publishes only over TLS; this account’s alarms may publish', (env) => {
+  test.each(ENVS)('%s: publishes only over TLS; this stack’s alarms may publish', (env) => {
     templates[env].hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [topicRef(templates[env])],
       PolicyDocument: {
@@ -553,7 +578,7 @@ describe('alarm topic', () => {
             Effect: 'Allow',
             Action: 'sns:Publish',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+            Condition: Match.exact(thisStacksAlarms(env)),
           }),
         ]),
       },
