@@ -206,6 +206,43 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
   });
 });
 
+describe('the advisor addresses RDS and ElastiCache by the names CloudWatch stores', () => {
+  test.each(ENVS)(
+    '%s: the proxy, DB instance and cache node names in its targets resolve to lower case',
+    (env) => {
+      // GIVEN the AdvisorTargets output, with every Ref to a named RDS resource replaced by the name
+      // the resource is created with (RDS stores these names in lower case; Ref returns them as given)
+      const t = templates[env].toJSON();
+      const resources = t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      const nameProperty: Record<string, string> = {
+        'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
+        'AWS::RDS::DBProxy': 'DBProxyName',
+      };
+      const [, parts] = (t.Outputs.AdvisorTargets.Value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      const text = parts
+        .map((p) => {
+          if (typeof p === 'string') return p;
+          const ref = (p as { Ref?: string }).Ref;
+          const property = ref ? nameProperty[resources[ref]?.Type] : undefined;
+          return property ? (resources[ref!].Properties[property] as string) : 'TOKEN';
+        })
+        .join('');
+      const targets = JSON.parse(text) as Record<string, unknown>;
+      // THEN every name the advisor puts in a dimension is a lower-case literal
+      const names = [
+        targets.proxyName,
+        targets.dbInstanceId,
+        ...(targets.replicaInstanceIds as string[]),
+        ...(targets.cacheClusterIds as string[]),
+        targets.cacheReplicationGroupId,
+      ];
+      expect(names.length).toBeGreaterThanOrEqual(5);
+      for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(targets.proxyName).toBe(`scalablebackend-${env}-proxy`);
+    },
+  );
+});
+
 describe('ScalingAdvisor on its own (construct-level synth, bundling skipped)', () => {
   // GIVEN the dev network and service, imported database handles and a cluster-mode cache of
   // `nodes` nodes, with the advisor reading a day every day
