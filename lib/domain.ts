@@ -37,9 +37,10 @@ export class ServiceDomain extends Construct {
       zoneName: config.zoneName,
     });
 
-    // CloudFormation creates the validation CNAME in the zone itself and waits for ACM to issue the
-    // certificate before the listener uses it (source: AWS::CertificateManager::Certificate,
-    // DomainValidationOptions.HostedZoneId - "the record is created ... in the hosted zone").
+    // With the zone id in DomainValidationOptions ACM adds the validation CNAME to the zone itself,
+    // and the certificate resource completes once it is issued, before the listener uses it (source:
+    // CloudFormation, AWS::CertificateManager::Certificate DomainValidationOption, HostedZoneId:
+    // "causes ACM to add your CNAME to the domain record").
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: config.name,
       validation: acm.CertificateValidation.fromDns(this.zone),
@@ -47,9 +48,9 @@ export class ServiceDomain extends Construct {
 
     const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
     new route53.ARecord(this, 'AliasRecord', { zone: this.zone, recordName: config.name, target });
-    // An AAAA alias resolves only when the load balancer has IPv6 addresses (dual-stack); for an
-    // IPv4-only ALB Route 53 would answer it with nothing (source: Route 53 developer guide,
-    // "Routing traffic to an ELB load balancer": create an AAAA alias too when IPv6 is enabled).
+    // IPv6 clients resolve an AAAA alias, which only a dual-stack load balancer can answer; an
+    // IPv4-only one gets the A record alone (source: AWS re:Post knowledge center "elb-configure-with-
+    // ipv6": point "Alias (A and AAAA)" records at the dualstack name once the ALB is dual-stack).
     if (
       loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK ||
       loadBalancer.ipAddressType === elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4

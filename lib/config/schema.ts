@@ -205,7 +205,10 @@ const dnsName = z
     'must be a lower-case DNS name without a trailing dot, e.g. api.example.com',
   );
 
-/** Route 53 hosted zone ids: `Z` and up to 31 upper-case letters or digits (e.g. Z0123456789ABCDEFGHIJ). */
+/**
+ * Route 53 hosted zone ids: `Z` and up to 31 upper-case letters or digits, e.g. Z0123456789ABCDEFGHIJ
+ * (source: CloudFormation, ACM DnsPrevalidationOptions.HostedZoneId: pattern Z[A-Z0-9]+, 1-32 chars).
+ */
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 export const domainSchema = z.strictObject({
