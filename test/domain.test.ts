@@ -3,7 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServiceDomain } from '../lib/domain';
-import { constructTestApp, findings, presets, resourcesOf, singleResource, variant } from './helpers';
+import { allFindings, constructTestApp, presets, resourcesOf, singleResource, variant } from './helpers';
 import { TEST_DOMAIN } from './variants';
 import { PLAIN_HTTP_WARNING } from '../lib/scalable-backend-stack';
 
@@ -66,7 +66,7 @@ describe('service.domain', () => {
   });
 
   test('THEN cdk-nag and the CloudFormation validator report nothing, not even the plain-HTTP warning', () => {
-    expect(findings(onDomain.validationReport)).toEqual([]);
+    expect(allFindings(onDomain.validationReport)).toEqual([]);
   });
 
   test('GIVEN a dual-stack load balancer THEN an AAAA alias is added next to the A alias', () => {
@@ -87,7 +87,7 @@ describe('service.domain', () => {
 
 describe('no silent plain HTTP in prod', () => {
   const warnings = (env: string) =>
-    findings(validationReport).filter(
+    allFindings(validationReport).filter(
       (f) => f.includes(PLAIN_HTTP_WARNING) && f.includes(`ScalableBackend-${env}/`),
     );
 
