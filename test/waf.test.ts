@@ -8,6 +8,17 @@ const prod = templates.prod;
 
 const webAclOf = (t = prod) => singleResource(t, 'AWS::WAFv2::WebACL');
 
+/** The parts of a web ACL rule these tests read. */
+interface Rule {
+  Priority: number;
+  OverrideAction?: unknown;
+  Statement: {
+    RateBasedStatement?: { Limit: number };
+    ManagedRuleGroupStatement?: { VendorName: string; Name: string };
+  };
+}
+const rulesOf = (t = prod) => webAclOf(t)[1].Properties!.Rules as Rule[];
+
 describe('AWS WAF in front of the load balancer', () => {
   test('GIVEN prod THEN a REGIONAL web ACL allows by default and counts in CloudWatch under its fixed name', () => {
     const [, acl] = webAclOf();
@@ -31,8 +42,7 @@ describe('AWS WAF in front of the load balancer', () => {
   });
 
   test('GIVEN prod THEN the AWS managed groups follow, in config order, with their own (blocking) actions', () => {
-    const [, acl] = webAclOf();
-    const groups = (acl.Properties!.Rules as Record<string, any>[]).slice(1);
+    const groups = rulesOf().slice(1);
     expect(groups.map((r) => [r.Priority, r.Statement.ManagedRuleGroupStatement, r.OverrideAction])).toEqual([
       [1, { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' }, { None: {} }],
       [2, { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }, { None: {} }],
@@ -41,10 +51,9 @@ describe('AWS WAF in front of the load balancer', () => {
   });
 
   test('GIVEN a custom rate limit and rule group list THEN the web ACL follows the config', () => {
-    const [, acl] = webAclOf(custom);
-    const rules = acl.Properties!.Rules as Record<string, any>[];
-    expect(rules[0].Statement.RateBasedStatement.Limit).toBe(500);
-    expect(rules.slice(1).map((r) => r.Statement.ManagedRuleGroupStatement.Name)).toEqual([
+    const rules = rulesOf(custom);
+    expect(rules[0].Statement.RateBasedStatement?.Limit).toBe(500);
+    expect(rules.slice(1).map((r) => r.Statement.ManagedRuleGroupStatement?.Name)).toEqual([
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesSQLiRuleSet',
     ]);
