@@ -339,7 +339,7 @@ export const serviceSchema = z.strictObject({
       .optional(),
     {
       description:
-        'ACM certificate ARN. When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS.',
+        'ARN of an ACM certificate managed outside this stack (in its region). When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS; the DNS record is yours. Exclusive with `domain`.',
       onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
     },
   ),

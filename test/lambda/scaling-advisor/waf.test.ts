@@ -1,4 +1,5 @@
 import { analyze } from '../../../lambda/scaling-advisor/analysis';
+import { formatReport } from '../../../lambda/scaling-advisor/format';
 import { buildQueries, ids } from '../../../lambda/scaling-advisor/queries';
 import { parseTargets } from '../../../lambda/scaling-advisor/targets';
 import { flat, healthyFixture, makeTargets, set } from './fixtures';
@@ -105,5 +106,27 @@ describe('advisor with a web ACL in front of the load balancer', () => {
       /webAcl must be an object with non-empty metricName and region/,
     );
     expect(parseTargets(JSON.parse(JSON.stringify(makeTargets({ webAcl }))), 'test').webAcl).toEqual(webAcl);
+  });
+});
+
+describe('advisor report with a web ACL', () => {
+  test('GIVEN blocked requests THEN the text report shows them apart from the traffic', () => {
+    const t = makeTargets({ webAcl });
+    const f = healthyFixture(t);
+    set(f, ids.wafAllowed, flat(1000));
+    set(f, ids.wafBlocked, flat(10));
+    const analysis = analyze(f, t);
+    const text = formatReport({
+      ...analysis,
+      stackName: t.stackName,
+      generatedAt: '2026-11-30T05:00:00.000Z',
+      window: { start: '2026-11-30T04:00:00.000Z', end: '2026-11-30T05:00:00.000Z', minutes: 60 },
+      verdictChanged: false,
+      published: false,
+      notified: false,
+      fetch: { calls: 1, retries: 0, queries: 1 },
+    });
+    expect(text).toContain('60000 requests (1000/min)');
+    expect(text).toContain('600 blocked by AWS WAF (not counted)');
   });
 });
