@@ -1,5 +1,10 @@
-import { RATE_LIMIT_RULE_NAME, WAF_LOG_GROUP_PREFIX } from '../lib/waf';
-import { presets, resourcesOf, singleResource, variant } from './helpers';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { PRESETS } from '../lib/config/presets';
+import { EdgeFirewall, RATE_LIMIT_RULE_NAME, WAF_LOG_GROUP_PREFIX } from '../lib/waf';
+import { constructTestApp, presets, resourcesOf, singleResource, variant } from './helpers';
 
 // GIVEN the presets and prod with a custom WAF (test/variants.ts: prodDomain), synthesized once per run
 const { templates } = presets();
@@ -175,5 +180,39 @@ describe('load balancer deletion protection', () => {
   test('GIVEN dev or local THEN the load balancer can be deleted', () => {
     expect(attribute('dev')).not.toBe('true');
     expect(attribute('local')).not.toBe('true');
+  });
+});
+
+describe('EdgeFirewall on its own', () => {
+  test('GIVEN a name WAF would reject THEN the synth fails naming the rule', () => {
+    const stack = new Stack(constructTestApp(), 'Edge');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+    expect(
+      () =>
+        new EdgeFirewall(stack, 'Edge', { config: PRESETS.prod.service.waf, loadBalancer, name: 'my acl' }),
+    ).toThrow("edge firewall: name 'my acl' must be 1-115 letters, digits, '-' or '_'");
+  });
+
+  test('GIVEN an explicit name THEN web ACL, metric dimension and log group all use it', () => {
+    const stack = new Stack(constructTestApp(), 'Edge');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+    const edge = new EdgeFirewall(stack, 'Edge', {
+      config: PRESETS.prod.service.waf,
+      loadBalancer,
+      name: 'api-edge',
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: 'api-edge',
+      VisibilityConfig: { MetricName: 'api-edge' },
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-api-edge' });
+    expect(stack.resolve(edge.metric('BlockedRequests').dimensions)).toEqual({
+      WebACL: 'api-edge',
+      Rule: 'ALL',
+      Region: { Ref: 'AWS::Region' },
+    });
   });
 });
