@@ -35,6 +35,14 @@ export interface ObservedCache {
   readonly memberClusterIds: readonly string[];
 }
 
+/** What the alarms need from the edge tier (the `EdgeFirewall` construct satisfies it). */
+export interface ObservedFirewall {
+  /** The web ACL's metric name (the `WebACL` dimension). */
+  readonly metricName: string;
+  /** A web-ACL-wide request count of AWS/WAFV2 (Sum per minute). */
+  metric(metricName: 'BlockedRequests' | 'AllowedRequests'): cloudwatch.Metric;
+}
+
 /** Sizing facts the alarm thresholds are derived from. */
 export interface ObservedLimits {
   /** Minimum task count of the service (drawn on the dashboard). */
@@ -62,6 +70,11 @@ export interface ObservabilityProps {
   readonly cache: ObservedCache;
   /** Task counts, instance class and replica counts from the validated config. */
   readonly limits: ObservedLimits;
+  /**
+   * AWS WAF in front of the load balancer: an alarm on blocked requests and a dashboard widget.
+   * @default - no web ACL, no edge alarm
+   */
+  readonly firewall?: ObservedFirewall;
 }
 
 /**
@@ -251,7 +264,7 @@ export class Observability extends Construct {
 
     this.dbMaxConnections = config.dbMaxConnections ?? postgresMaxConnections(limits.dbInstanceClass);
 
-    const app = this.appTierAlarms(props);
+    const app = [...this.appTierAlarms(props), ...this.edgeAlarms(props)];
     const db = this.databaseAlarms(props);
     const cache = this.cacheAlarms(props);
 
@@ -454,6 +467,44 @@ export class Observability extends Construct {
             }),
           ],
           width: 8,
+        }),
+      ],
+    ];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Edge: AWS WAF in front of the load balancer
+  // ---------------------------------------------------------------------------------------------
+  private edgeAlarms(props: ObservabilityProps): cloudwatch.IWidget[][] {
+    const { config, firewall } = props;
+    if (!firewall) return [];
+    // WAF publishes counts only for minutes with requests: a quiet minute is no block at all.
+    const blocked = firewall.metric('BlockedRequests');
+    this.addAlarm('WafBlockedRequests', {
+      metric: blocked,
+      threshold: config.wafBlockedRequestsPerMinute,
+      comparison: GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: NOT_BREACHING,
+      description:
+        `AWS WAF (web ACL ${firewall.metricName}) blocked more than ${config.wafBlockedRequestsPerMinute} requests a minute in 3 of 5 minutes ` +
+        '(observability.wafBlockedRequestsPerMinute). Find the rule and the clients in the WAF log group (aws-waf-logs-*, field ' +
+        'terminatingRuleId): one IP over the rate limit is a flood or a runaway client (service.waf.rateLimitPer5Minutes); a managed ' +
+        'rule blocking your own clients after a deploy is a false positive (drop or tune that group in service.waf.managedRuleGroups). ' +
+        'Blocked requests never reach the tasks, so do not scale for them.',
+    });
+    return [
+      [
+        new cloudwatch.GraphWidget({
+          title: 'AWS WAF requests / minute',
+          left: [
+            firewall.metric('AllowedRequests').with({ label: 'Allowed' }),
+            blocked.with({ label: 'Blocked' }),
+          ],
+          leftAnnotations: [{ value: config.wafBlockedRequestsPerMinute, label: 'blocked alarm' }],
+          leftYAxis: { min: 0 },
+          width: 24,
         }),
       ],
     ];

@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Cache } from './cache';
 import { EnvironmentConfig } from './config/schema';
@@ -9,6 +9,10 @@ import { Observability } from './observability';
 import { SecretRotationRedeploy } from './rotation-redeploy';
 import { ScalingAdvisor } from './scaling-advisor';
 import { Service } from './service';
+import { EdgeFirewall } from './waf';
+
+/** Id of the synth warning for a production environment that serves plain HTTP. */
+export const PLAIN_HTTP_WARNING = 'scalable-backend:plainHttpInProduction';
 
 export interface ScalableBackendStackProps extends StackProps {
   /** Environment name (`dev`, `prod`, ...). */
@@ -23,6 +27,8 @@ export class ScalableBackendStack extends Stack {
   readonly database: Database;
   readonly cache: Cache;
   readonly service: Service;
+  /** AWS WAF in front of the load balancer; absent when `service.waf.enabled` is false. */
+  readonly firewall?: EdgeFirewall;
   readonly observability: Observability;
   readonly scalingAdvisor: ScalingAdvisor;
   /** Rolls the service after each rotation of the database secret; absent when rotation is off. */
@@ -51,6 +57,21 @@ export class ScalableBackendStack extends Stack {
       dataEnvironment: { ...this.database.environment, ...this.cache.environment },
       secrets: { ...this.database.secrets, ...this.cache.secrets },
     });
+    if (config.service.waf.enabled) {
+      this.firewall = new EdgeFirewall(this, 'Edge', {
+        config: config.service.waf,
+        loadBalancer: this.service.loadBalancer,
+      });
+    }
+    if (props.envName === 'prod' && !this.service.https) {
+      // A first deploy must work without a domain, but it must not go unnoticed that it is plain HTTP.
+      Annotations.of(this.service.loadBalancer).addWarningV2(
+        PLAIN_HTTP_WARNING,
+        'The prod load balancer serves plain HTTP on port 80 to the internet: set service.domain ' +
+          '({"name":"api.example.com","hostedZoneId":"Z...","zoneName":"example.com"}) to have a certificate issued and ' +
+          'validated here, or service.certificateArn for one managed elsewhere (see docs/going-live.md).',
+      );
+    }
     this.database.allowFrom(this.service.service);
     this.cache.allowFrom(this.service.service);
     if (config.database.rotationDays > 0) {
@@ -76,6 +97,7 @@ export class ScalableBackendStack extends Stack {
         proxyMaxConnectionsPercent: config.database.proxy.maxConnectionsPercent,
         cacheReplicas: config.cache.replicas,
       },
+      firewall: this.firewall,
     });
     this.scalingAdvisor = new ScalingAdvisor(this, 'ScalingAdvisor', {
       config: config.observability,
@@ -83,6 +105,7 @@ export class ScalableBackendStack extends Stack {
       service: this.service,
       database: this.database,
       cache: this.cache,
+      firewall: this.firewall,
       observability: this.observability,
       // The advisor's reports are operational logs like the service's: same retention.
       logRetentionDays: config.service.logRetentionDays,

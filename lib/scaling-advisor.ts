@@ -19,7 +19,7 @@ import {
   DEFAULT_ADVISOR_NAMESPACE,
 } from '../lambda/scaling-advisor/targets';
 import { ObservabilityConfig, ServiceConfig } from './config/schema';
-import { Observability, ObservedCache, ObservedDatabase } from './observability';
+import { Observability, ObservedCache, ObservedDatabase, ObservedFirewall } from './observability';
 import { Service } from './service';
 
 /** Name of the stack output holding the function name, for on-demand runs (`aws lambda invoke`). */
@@ -42,6 +42,11 @@ export interface ScalingAdvisorProps {
   readonly database: ObservedDatabase;
   /** The cache tier (replication group and its member clusters). */
   readonly cache: ObservedCache;
+  /**
+   * AWS WAF in front of the load balancer: the advisor does not count the requests it blocked as load.
+   * @default - no web ACL
+   */
+  readonly firewall?: ObservedFirewall;
   /** Alarm topic (notified when the verdict changes) and dashboard (gets the verdict widgets). */
   readonly observability: Observability;
   /** Retention of the function's log group (days, a CloudWatch Logs retention value). */
@@ -94,6 +99,7 @@ export class ScalingAdvisor extends Construct {
       cacheReplicationGroupId: props.cache.replicationGroupId,
       cacheClusterIds: [...props.cache.memberClusterIds],
       topicArn: observability.topic.topicArn,
+      ...(props.firewall ? { webAcl: { metricName: props.firewall.metricName, region: stack.region } } : {}),
       thresholds: advisorThresholds(config, serviceConfig),
     };
     const targetsJson = stack.toJsonString(this.targets);

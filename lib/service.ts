@@ -24,6 +24,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EcrImage, ecrRepositoryArn, parseEcrImage } from './config/image';
 import { ServiceConfig } from './config/schema';
+import { ServiceDomain } from './domain';
 import { Network } from './network';
 
 export interface ServiceProps {
@@ -57,8 +58,12 @@ export class Service extends Construct {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly scaleOutAlarm: cloudwatch.Alarm;
   readonly scaleInAlarm: cloudwatch.Alarm;
-  /** URL of the service: https when a certificate is configured. */
+  /** URL of the service: https when a certificate is configured, on `service.domain` when set. */
   readonly url: string;
+  /** Certificate and alias records of `service.domain`; absent without a domain. */
+  readonly domain?: ServiceDomain;
+  /** Whether the load balancer serves HTTPS (a domain or a certificate ARN is configured). */
+  readonly https: boolean;
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
@@ -179,6 +184,7 @@ export class Service extends Construct {
       vpcSubnets: { subnetGroupName: Network.PUBLIC },
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
+      deletionProtection: config.deletionProtection,
     });
     enableAccessLogs(this.loadBalancer, accessLogs, 'alb');
 
@@ -208,18 +214,29 @@ export class Service extends Construct {
       }),
     );
 
-    if (config.certificateArn) {
-      const https = this.loadBalancer.addListener('Https', {
+    if (config.domain) {
+      this.domain = new ServiceDomain(this, 'Domain', {
+        config: config.domain,
+        loadBalancer: this.loadBalancer,
+      });
+    }
+    const certificate = this.domain
+      ? this.domain.certificate
+      : config.certificateArn
+        ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)
+        : undefined;
+    this.https = certificate !== undefined;
+    if (certificate) {
+      this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)],
+        certificates: [certificate],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [this.targetGroup],
         open: true,
       });
-      void https;
       this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
-      this.url = `https://${this.loadBalancer.loadBalancerDnsName}`;
+      this.url = `https://${this.domain ? this.domain.name : this.loadBalancer.loadBalancerDnsName}`;
     } else {
       this.loadBalancer.addListener('Http', {
         port: 80,

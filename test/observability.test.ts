@@ -286,7 +286,8 @@ function expectedAlarmCount(c: EnvironmentConfig): number {
   const db = 6 + 2 + 2 * c.database.readReplicas; // primary 6, proxy 2, lag + CPU per replica
   const groups = (perNode: number) => Math.ceil(cacheNodes(c) / Math.floor(MAX_METRICS_PER_ALARM / perNode));
   const cache = groups(1) * 3 + groups(2) + (c.cache.replicas > 0 ? groups(1) : 0); // CPU, memory, evictions, hit rate, lag
-  return app + db + cache;
+  const edge = c.service.waf.enabled ? 1 : 0; // blocked requests
+  return app + db + cache + edge;
 }
 
 describe('alarms: one assertion per alarm', () => {
@@ -513,9 +514,9 @@ describe('alarms: one assertion per alarm', () => {
     const notifying = resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').filter(([, r]) =>
       JSON.stringify(r.Properties!.AlarmActions ?? []).includes(JSON.stringify(topic)),
     );
-    // THEN each one is accounted for (dev 20: 1 replica, 1 node; prod 23: 2 replicas, 2 nodes)
+    // THEN each one is accounted for (dev 20: 1 replica, 1 node; prod 24: 2 replicas, 2 nodes, WAF)
     expect(notifying.length).toStrictEqual(expected);
-    expect(expected).toStrictEqual(env === 'dev' ? 20 : 23);
+    expect(expected).toStrictEqual(env === 'dev' ? 20 : 24);
     // AND the only other alarms are the two step-scaling triggers, which must not page anyone
     expect(resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').length).toStrictEqual(expected + 2);
   });

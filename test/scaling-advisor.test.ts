@@ -175,6 +175,8 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
         (_, i) => `scalablebackend-${env}-00${i + 1}`,
       ),
       topicArn: `arn:aws:sns:eu-west-1:123456789012:${topicId(env)}`,
+      // With WAF (prod), the web ACL whose blocked requests are not app load.
+      ...(c.service.waf.enabled ? { webAcl: { metricName: stackName(env), region: '<AWS::Region>' } } : {}),
       thresholds: {
         p95ResponseTimeSeconds: o.p95ResponseTimeSeconds,
         errorRatePercent: o.errorRatePercent,

@@ -40,6 +40,13 @@ export const ROUTINE_CHANGES: Record<'dev' | 'prod', Record<string, string>> = {
   },
 };
 
+/** A domain in a Route 53 zone, as a user passes it with `-c <env>.service.domain=...`. */
+export const TEST_DOMAIN = {
+  name: 'api.example.com',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  zoneName: 'example.com',
+} as const;
+
 export const VARIANTS = {
   /** dev with HTTPS, a private ECR image and every service knob away from its default. */
   serviceCustom: {
@@ -57,6 +64,16 @@ export const VARIANTS = {
       'dev.service.scaling.scaleInDatapointsToAlarm': '10',
       // a private ECR image in another account's registry
       'dev.service.image': TEST_ECR_IMAGE,
+    },
+  },
+  /** prod on its own domain (certificate, HTTPS listener, alias record) with a custom WAF. */
+  prodDomain: {
+    envs: ['prod'],
+    context: {
+      'prod.service.domain': JSON.stringify(TEST_DOMAIN),
+      'prod.service.waf.rateLimitPer5Minutes': '500',
+      'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',
+      'prod.service.waf.logRetentionDays': '30',
     },
   },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */

@@ -111,6 +111,8 @@ export interface Traffic {
   readonly p95Seconds?: number;
   /** (target 5xx + ELB 5xx) / requests, when traffic is above the judging floor (%). */
   readonly errorRatePercent?: number;
+  /** Requests AWS WAF blocked in the window (not counted in `requests`); absent without a web ACL. */
+  readonly blockedRequests?: number;
 }
 
 export interface Analysis {
@@ -421,7 +423,7 @@ function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
       `HealthyHostCount/UnHealthyHostCount of ${targets.targetGroupFullName} (${Math.max(healthy.values.length, unhealthy.values.length)} of ${r.expected} datapoints)`,
     );
   }
-  const requests = r.count(ids.requests, 'RequestCount');
+  const requests = appRequests(r, targets);
   const target5xx = r.count(ids.target5xx, 'HTTPCode_Target_5XX_Count');
   const elb5xx = r.count(ids.elb5xx, 'HTTPCode_ELB_5XX_Count');
   const p95 = r.optional(ids.p95ResponseTime, 'TargetResponseTime p95');
@@ -430,6 +432,7 @@ function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
   const traffic: { -readonly [K in keyof Traffic]: Traffic[K] } = {};
   let zeroTraffic = false;
   if (reporting) {
+    if (requests.blocked !== undefined) traffic.blockedRequests = requests.blocked;
     const total = sum(requests.values);
     traffic.requests = total;
     traffic.requestsPerMinute = Number(round(total / targets.windowMinutes, 2));
@@ -458,6 +461,39 @@ function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
     }
   }
   return { traffic: traffic as Traffic, symptoms, zeroTraffic };
+}
+
+/**
+ * Requests that reached the app, per minute. Without a web ACL: the ALB's RequestCount. With one,
+ * requests AWS WAF blocked are not app load, and the ALB documentation does not say whether its
+ * RequestCount includes them (it counts "requests where the load balancer node was able to choose a
+ * target"; a blocked request gets a 403 from the load balancer and never reaches one). WAF's own
+ * AllowedRequests counts exactly what it let through, so the app's share of a minute is
+ * min(RequestCount, AllowedRequests): right whether or not RequestCount includes the blocked ones.
+ * Sources: ELB user guide, "CloudWatch metrics for your Application Load Balancer" (RequestCount);
+ * WAF developer guide, "AWS WAF metrics and dimensions" (AllowedRequests, BlockedRequests).
+ */
+function appRequests(r: SeriesReader, targets: AdvisorTargets): Signal & { blocked?: number } {
+  const alb = r.count(ids.requests, 'RequestCount');
+  if (!targets.webAcl) return alb;
+  const allowed = r.count(ids.wafAllowed, `AllowedRequests of web ACL ${targets.webAcl.metricName}`);
+  const blocked = sum(
+    r.count(ids.wafBlocked, `BlockedRequests of web ACL ${targets.webAcl.metricName}`).values,
+  );
+  if (allowed.values.length === 0 && sum(alb.values) > 0) {
+    // WAF reports nothing although the ALB served requests: its metrics are off or misnamed. Count
+    // the ALB's requests rather than claim there was no traffic.
+    r.note(
+      `AllowedRequests of web ACL ${targets.webAcl.metricName}: no data while the load balancer counted requests; ` +
+        'traffic is RequestCount as reported (it may include requests WAF blocked).',
+    );
+    return { ...alb, blocked };
+  }
+  const allowedAt = new Map<number, number>();
+  allowed.timestamps.forEach((ts, i) => allowedAt.set(ts, allowed.values[i]));
+  // A minute WAF did not report is a minute it allowed nothing (counts are published when non-zero).
+  const values = alb.values.map((v, i) => Math.min(v, allowedAt.get(alb.timestamps[i]) ?? 0));
+  return { ...alb, values, blocked };
 }
 
 // ---------------------------------------------------------------------------------------------

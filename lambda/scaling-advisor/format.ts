@@ -69,6 +69,7 @@ function formatTraffic(report: AdvisorReport): string {
   parts.push(
     t.errorRatePercent === undefined ? '5xx rate not judged (low traffic)' : `5xx ${t.errorRatePercent}%`,
   );
+  if (t.blockedRequests !== undefined) parts.push(`${t.blockedRequests} blocked by AWS WAF (not counted)`);
   return parts.join(', ');
 }
 

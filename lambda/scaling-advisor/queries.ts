@@ -52,6 +52,8 @@ export const ids = {
   cacheHits: (i: number) => `cache${i}_hits`,
   cacheMisses: (i: number) => `cache${i}_misses`,
   cacheReplicationLag: (i: number) => `cache${i}_replication_lag`,
+  wafAllowed: 'waf_allowed',
+  wafBlocked: 'waf_blocked',
   /** The advisor's own last verdict, read before the new one is published (stateless change detection). */
   previousVerdict: 'advisor_previous_verdict',
 } as const;
@@ -99,6 +101,19 @@ export function buildQueries(targets: AdvisorTargets): MetricDataQuery[] {
     query(ids.p95ResponseTime, alb, 'TargetResponseTime', tg, 'p95'),
     query(ids.target5xx, alb, 'HTTPCode_Target_5XX_Count', lb, 'Sum'),
     query(ids.elb5xx, alb, 'HTTPCode_ELB_5XX_Count', lb, 'Sum'),
+    // AWS WAF in front of the ALB: what it let through and what it blocked, per minute, over the
+    // whole web ACL (Rule ALL). Counts, published only for minutes with requests.
+    ...(targets.webAcl
+      ? [ids.wafAllowed, ids.wafBlocked].map((id) =>
+          query(
+            id,
+            'AWS/WAFV2',
+            id === ids.wafAllowed ? 'AllowedRequests' : 'BlockedRequests',
+            { WebACL: targets.webAcl!.metricName, Region: targets.webAcl!.region, Rule: 'ALL' },
+            'Sum',
+          ),
+        )
+      : []),
     // Host counts are published every minute whatever the traffic: they prove the ALB reports at all.
     query(ids.unhealthyHosts, alb, 'UnHealthyHostCount', tg, 'Maximum'),
     query(ids.healthyHosts, alb, 'HealthyHostCount', tg, 'Minimum'),

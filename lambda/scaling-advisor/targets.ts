@@ -100,6 +100,12 @@ export interface AdvisorTargets {
   readonly cacheClusterIds: readonly string[];
   /** Topic notified when the verdict changes; no notification when absent. */
   readonly topicArn?: string;
+  /**
+   * The AWS WAF web ACL in front of the load balancer, when there is one: its AWS/WAFV2 metrics
+   * (`WebACL` = the web ACL's metric name, `Region`, `Rule` = `ALL`) separate the requests WAF
+   * blocked from the app's load.
+   */
+  readonly webAcl?: { readonly metricName: string; readonly region: string };
   readonly thresholds: AdvisorThresholds;
 }
 
@@ -199,6 +205,20 @@ export function parseTargets(value: unknown, source: string): AdvisorTargets {
     !(typeof value.topicArn === 'string' && /^arn:aws[a-z-]*:sns:/.test(value.topicArn))
   ) {
     problems.push(`topicArn must be an SNS topic ARN when set, got ${describe(value.topicArn)}`);
+  }
+  if (value.webAcl !== undefined) {
+    const w = value.webAcl;
+    if (
+      !isRecord(w) ||
+      typeof w.metricName !== 'string' ||
+      w.metricName.trim() === '' ||
+      typeof w.region !== 'string' ||
+      w.region.trim() === ''
+    ) {
+      problems.push(
+        `webAcl must be an object with non-empty metricName and region when set, got ${describe(w)}`,
+      );
+    }
   }
   const thresholds = value.thresholds;
   if (!isRecord(thresholds)) {

@@ -4,6 +4,7 @@ import {
   EnvironmentConfig,
   ResolvedEnvironment,
   environmentSchema,
+  exclusiveSettingProblems,
   validatedEnvironmentSchema,
 } from './schema';
 
@@ -45,10 +46,12 @@ export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvi
   const resolved: ResolvedEnvironment[] = [];
   for (const name of selected) {
     const merged = deepMerge(PRESETS[name] as unknown as JsonObject, overrides[name] ?? {});
+    const conflicts = exclusiveProblems(name, merged);
+    problems.push(...conflicts);
     const result = validatedEnvironmentSchema.safeParse(merged, { reportInput: true });
     if (!result.success) {
       problems.push(...result.error.issues.map((i) => formatIssue(name, i)));
-    } else {
+    } else if (conflicts.length === 0) {
       resolved.push({ name, config: result.data });
     }
   }
@@ -58,9 +61,18 @@ export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvi
 
 /** Validate one environment's config object directly (used by tests and tools). */
 export function validateEnvironment(name: string, candidate: unknown): EnvironmentConfig {
+  const conflicts = exclusiveProblems(name, candidate);
   const result = validatedEnvironmentSchema.safeParse(candidate, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map((i) => formatIssue(name, i)));
+  const problems = [
+    ...conflicts,
+    ...(result.success ? [] : result.error.issues.map((i) => formatIssue(name, i))),
+  ];
+  if (problems.length || !result.success) throw new ConfigError(problems);
   return result.data;
+}
+
+function exclusiveProblems(env: string, candidate: unknown): string[] {
+  return exclusiveSettingProblems(candidate).map((p) => `${env}.${p.path}: ${p.message}`);
 }
 
 function parseEnvs(raw: unknown, known: string[], problems: string[]): string[] {

@@ -48,6 +48,20 @@ const dev: EnvironmentConfig = {
     },
     deregistrationDelaySeconds: 30,
     loadBalancingAlgorithm: 'round_robin',
+    deletionProtection: false,
+    // Off in dev: a web ACL costs a monthly fee whether or not anyone attacks a test stack.
+    waf: {
+      enabled: false,
+      // 2,000 requests per 5 minutes is ~7 a second from one IP, sustained: far above a person
+      // with a browser or app, far below a scraper or a flood. Raise it for clients behind one NAT.
+      rateLimitPer5Minutes: 2000,
+      managedRuleGroups: [
+        'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+      ],
+      logRetentionDays: 30,
+    },
     logRetentionDays: 30,
     accessLogExpirationDays: 30,
     enableExecuteCommand: false,
@@ -112,6 +126,9 @@ const dev: EnvironmentConfig = {
     // Below ~20 lookups a minute a few cold keys swing the hit rate; do not page on that.
     cacheHitRateMinLookupsPerMinute: 20,
     cacheReplicationLagSeconds: 5,
+    // The IP reputation list and the core rule set block a steady trickle of scanners; a hundred
+    // blocks a minute, sustained, is a flood or a client that WAF now rejects.
+    wafBlockedRequestsPerMinute: 100,
     advisorScheduleMinutes: 5,
     advisorWindowMinutes: 60,
   },
@@ -129,6 +146,8 @@ const prod: EnvironmentConfig = {
     maxTasks: 20,
     logRetentionDays: 365,
     accessLogExpirationDays: 90,
+    deletionProtection: true,
+    waf: { ...dev.service.waf, enabled: true, logRetentionDays: 90 },
   },
   database: {
     ...dev.database,

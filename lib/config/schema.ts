@@ -218,6 +218,98 @@ export const healthCheckSchema = z.strictObject({
   ),
 });
 
+/** A DNS name in lower case, without a trailing dot (what ACM and Route 53 store). */
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a lower-case DNS name without a trailing dot, e.g. api.example.com',
+  );
+
+/**
+ * Route 53 hosted zone ids: `Z` and up to 31 upper-case letters or digits, e.g. Z0123456789ABCDEFGHIJ
+ * (source: CloudFormation, ACM DnsPrevalidationOptions.HostedZoneId: pattern Z[A-Z0-9]+, 1-32 chars).
+ */
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+export const domainSchema = z.strictObject({
+  name: doc(dnsName, {
+    description:
+      'DNS name the service answers on (e.g. `api.example.com`); must be `zoneName` or inside it. Gets an ACM certificate (DNS-validated in the zone) and an alias record to the load balancer.',
+    onChange:
+      'a new certificate is issued and validated, the HTTPS listener switches to it, and the alias record moves to the new name',
+  }),
+  hostedZoneId: doc(
+    z.string().regex(HOSTED_ZONE_ID, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ'),
+    {
+      description:
+        'Id of the public Route 53 hosted zone of `zoneName` in the same account (nothing is looked up at synth).',
+      onChange: 'a new certificate and alias record in the other zone',
+    },
+  ),
+  zoneName: doc(dnsName, {
+    description: 'Name of that hosted zone, e.g. `example.com`.',
+    onChange: 'a new certificate and alias record in the other zone',
+  }),
+});
+
+/**
+ * AWS managed rule groups that need a `ManagedRuleGroupConfigs` block (or a paid subscription tier)
+ * this stack does not write; listing them would fail at deploy, so the schema refuses them.
+ */
+export const WAF_GROUPS_NEEDING_CONFIG = [
+  'AWSManagedRulesBotControlRuleSet',
+  'AWSManagedRulesATPRuleSet',
+  'AWSManagedRulesACFPRuleSet',
+  'AWSManagedRulesAntiDDoSRuleSet',
+] as const;
+
+/**
+ * Range of a rate-based rule's limit (requests per evaluation window and aggregation key) that the
+ * WAFV2 API accepts: 10 to 2,000,000,000 (the minimum was lowered from 100 to 10 in 2024; source:
+ * AWS What's New 2024-08-30 "AWS WAF enhances rate-based rules to support lower rate limits").
+ */
+export const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+
+export const wafSchema = z.strictObject({
+  enabled: doc(z.boolean(), {
+    description:
+      'Put an AWS WAF web ACL in front of the load balancer (managed rule groups, a per-IP rate limit, logging). Costs a monthly fee per web ACL and rule plus a fee per million requests.',
+    onChange: 'creates or deletes the web ACL and its association; requests are not interrupted',
+  }),
+  rateLimitPer5Minutes: doc(int(WAF_RATE_LIMIT_RANGE.min, WAF_RATE_LIMIT_RANGE.max), {
+    description: `Requests one client IP may send in any 5-minute window before WAF blocks it until its rate falls below the limit (${WAF_RATE_LIMIT_RANGE.min}-${WAF_RATE_LIMIT_RANGE.max}; some newer regions still require at least 100).`,
+    onChange: 'in place (the rule restarts counting, which can pause rate limiting for up to a minute)',
+  }),
+  managedRuleGroups: doc(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^AWSManagedRules[A-Za-z0-9]+$/,
+            'must be the name of an AWS managed rule group, e.g. AWSManagedRulesSQLiRuleSet',
+          )
+          .refine((v) => !(WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v), {
+            message: `needs extra configuration this stack does not write; not supported: ${WAF_GROUPS_NEEDING_CONFIG.join(', ')}`,
+          }),
+      )
+      .max(10)
+      .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule group twice' }),
+    {
+      description:
+        'AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit. Keep the web ACL under 1,500 WCUs (beyond that AWS charges more): the defaults use about 930 (core rule set 700, known bad inputs 200, IP reputation 25, rate limit 2).',
+      onChange: 'in place (rules are added or removed from the web ACL)',
+    },
+  ),
+  logRetentionDays: doc(logRetention, {
+    description:
+      'Retention of the WAF log group (`aws-waf-logs-<stack>`); the Authorization and Cookie headers are redacted.',
+    onChange: IN_PLACE,
+  }),
+});
+
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024), {
     description:
@@ -283,10 +375,21 @@ export const serviceSchema = z.strictObject({
       .optional(),
     {
       description:
-        'ACM certificate ARN. When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS.',
+        'ARN of an ACM certificate managed outside this stack (in its region). When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS; the DNS record is yours. Exclusive with `domain`.',
       onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
     },
   ),
+  domain: doc(domainSchema.optional(), {
+    description:
+      'Serve HTTPS on your own domain: an ACM certificate for `name` validated by DNS in the hosted zone, the HTTPS listener (TLS 1.3 policy) with HTTP redirected to it, and an alias record to the load balancer. Exclusive with `certificateArn`.',
+    onChange:
+      'adds the certificate, the HTTPS listener and the alias record; the HTTP listener becomes a redirect',
+  }),
+  deletionProtection: doc(z.boolean(), {
+    description: 'Refuse to delete the load balancer (and so its DNS name) while set.',
+    onChange: IN_PLACE,
+  }),
+  waf: wafSchema.meta({ description: 'AWS WAF in front of the load balancer.' }),
   logRetentionDays: doc(logRetention, {
     description: 'Retention of the container log group (days).',
     onChange: IN_PLACE,
@@ -591,6 +694,11 @@ export const observabilitySchema = z.strictObject({
     description: 'Alarm on cache replication lag (seconds).',
     onChange: IN_PLACE,
   }),
+  wafBlockedRequestsPerMinute: doc(int(1, 10_000_000), {
+    description:
+      'Alarm when AWS WAF blocks more requests than this per minute in 3 of 5 minutes (an attack, or a client or deploy that WAF now rejects). Only with `service.waf.enabled`.',
+    onChange: IN_PLACE,
+  }),
   advisorScheduleMinutes: doc(int(1, 1440), {
     description: 'How often the scaling advisor runs (minutes).',
     onChange: IN_PLACE,
@@ -707,6 +815,13 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['service', 'healthCheck', 'timeoutSeconds'],
       `must be less than service.healthCheck.intervalSeconds (${s.healthCheck.intervalSeconds})`,
       s.healthCheck.timeoutSeconds,
+    );
+  }
+  if (s.domain && s.domain.name !== s.domain.zoneName && !s.domain.name.endsWith(`.${s.domain.zoneName}`)) {
+    issue(
+      ['service', 'domain', 'name'],
+      `must be service.domain.zoneName (${s.domain.zoneName}) or a name inside it (e.g. api.${s.domain.zoneName})`,
+      s.domain.name,
     );
   }
   for (const name of Object.keys(s.environment)) {
@@ -845,6 +960,22 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   }
 });
 
+/**
+ * Settings that exclude each other, checked on the raw (merged, not yet validated) config so the
+ * conflict is reported even when one of the values is malformed as well.
+ */
+export function exclusiveSettingProblems(candidate: unknown): { path: string; message: string }[] {
+  const service = (candidate as { service?: Record<string, unknown> } | undefined)?.service;
+  if (service?.domain === undefined || service.certificateArn === undefined) return [];
+  return [
+    {
+      path: 'service.domain',
+      message:
+        'service.domain and service.certificateArn exclude each other: keep service.domain to have the certificate issued and validated here, or service.certificateArn for a certificate managed elsewhere',
+    },
+  ];
+}
+
 function windowMinutes(window: string): number {
   const [from, to] = window.split('-').map((t) => {
     const [h, m] = t.split(':').map(Number);
@@ -865,6 +996,8 @@ export type ServiceConfig = EnvironmentConfig['service'];
 export type DatabaseConfig = EnvironmentConfig['database'];
 export type CacheConfig = EnvironmentConfig['cache'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
+export type DomainConfig = NonNullable<ServiceConfig['domain']>;
+export type WafConfig = ServiceConfig['waf'];
 
 /** A validated environment: its name plus its config. */
 export interface ResolvedEnvironment {

@@ -85,7 +85,7 @@ export function buildExpectations(config: EnvironmentConfig): Expectations {
     vpc: { cidr: network.cidr, availabilityZones: azs, subnetCount: 3 * azs.length },
     loadBalancer: {
       scheme: 'internet-facing',
-      listenerPorts: service.certificateArn ? [80, 443] : [80],
+      listenerPorts: service.certificateArn || service.domain ? [80, 443] : [80],
       targetPort: service.containerPort,
       healthCheckPath: service.healthCheck.path,
       healthCheckIntervalSeconds: service.healthCheck.intervalSeconds,
