@@ -26,7 +26,13 @@ export const USAGE = `Usage: npm run plan -- [<env>...] [--json] [-c <env>.<key>
   -c, --context k=v  a config override, as for cdk synth (e.g. -c prod.database.readReplicas=3)
   --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing`;
 
-const SPEC = { usage: USAGE, flags: ['json'], options: ['assembly'], repeatable: ['context'], aliases: { c: 'context' } };
+const SPEC = {
+  usage: USAGE,
+  flags: ['json'],
+  options: ['assembly'],
+  repeatable: ['context'],
+  aliases: { c: 'context' },
+};
 
 export interface StackTemplate {
   readonly stackName: string;
@@ -37,9 +43,13 @@ export interface StackTemplate {
 /** The templates (and pinned regions) of the given stacks in a cloud assembly directory. */
 export function readAssembly(dir: string, stackNames: readonly string[]): StackTemplate[] {
   const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) throw new CliError(`${dir} is not a cloud assembly (no manifest.json); run npx cdk synth first`);
+  if (!fs.existsSync(manifestFile))
+    throw new CliError(`${dir} is not a cloud assembly (no manifest.json); run npx cdk synth first`);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
-    artifacts?: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }>;
+    artifacts?: Record<
+      string,
+      { type: string; environment?: string; properties?: { templateFile?: string } }
+    >;
   };
   return stackNames.map((stackName) => {
     const artifact = manifest.artifacts?.[stackName];
@@ -50,14 +60,20 @@ export function readAssembly(dir: string, stackNames: readonly string[]): StackT
     return {
       stackName,
       region: region && region !== 'unknown-region' ? region : undefined,
-      template: JSON.parse(fs.readFileSync(path.join(dir, artifact.properties?.templateFile ?? `${stackName}.template.json`), 'utf8')),
+      template: JSON.parse(
+        fs.readFileSync(
+          path.join(dir, artifact.properties?.templateFile ?? `${stackName}.template.json`),
+          'utf8',
+        ),
+      ),
     };
   });
 }
 
 /** Synthesize the selected environments into a temporary assembly and read their templates. */
 export function synthesize(envs: readonly string[], overrides: Record<string, string>): StackTemplate[] {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'))
+    .context as Record<string, unknown>;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-plan-'));
   try {
     const app = new App({
@@ -73,7 +89,10 @@ export function synthesize(envs: readonly string[], overrides: Record<string, st
       throw e;
     }
     app.synth({ validateOnSynthesis: false });
-    return readAssembly(outdir, stacks.map((s) => s.stackName));
+    return readAssembly(
+      outdir,
+      stacks.map((s) => s.stackName),
+    );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

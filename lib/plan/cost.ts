@@ -8,7 +8,14 @@
  * dropped.
  */
 import pricesJson from './prices.json';
-import { CfnResource, CfnTemplate, numberProp, referencedId, requireNumber, resourcesOfType } from './template';
+import {
+  CfnResource,
+  CfnTemplate,
+  numberProp,
+  referencedId,
+  requireNumber,
+  resourcesOfType,
+} from './template';
 
 export interface PriceLine {
   readonly usd: number;
@@ -200,7 +207,8 @@ const PRICERS: Record<string, Pricer> = {
   ],
   'AWS::EC2::VPCEndpoint': (_ctx, resources) => {
     const interfaces = resources.filter(([, r]) => r.Properties?.VpcEndpointType === 'Interface');
-    if (interfaces.length > 0) throw new Error(`${interfaces[0][0]}: interface VPC endpoints are not priced yet`);
+    if (interfaces.length > 0)
+      throw new Error(`${interfaces[0][0]}: interface VPC endpoints are not priced yet`);
     return []; // gateway endpoints (S3, DynamoDB) are free
   },
   'AWS::RDS::DBInstance': (ctx, resources) =>
@@ -224,7 +232,8 @@ const PRICERS: Record<string, Pricer> = {
       const storageFrom = source ? ctx.template.Resources[source]?.Properties : p;
       const gib = numberProp(p, 'AllocatedStorage') ?? numberProp(storageFrom, 'AllocatedStorage');
       if (gib === undefined) throw new Error(`${id}: AllocatedStorage is missing (and not inherited)`);
-      if (storageType !== 'gp3') throw new Error(`${id}: storage type ${storageType} is not priced (gp3 only)`);
+      if (storageType !== 'gp3')
+        throw new Error(`${id}: storage type ${storageType} is not priced (gp3 only)`);
       lines.push(
         fixed(
           `RDS ${role} gp3 storage`,
@@ -351,12 +360,9 @@ const PRICERS: Record<string, Pricer> = {
       ];
     }),
   'AWS::KMS::Key': (ctx, resources) => [
-    fixed(
-      'KMS keys',
-      `${resources.length}`,
-      resources.length * ctx.price('kms.keyMonth', resources[0][0]),
-      ['kms.keyMonth'],
-    ),
+    fixed('KMS keys', `${resources.length}`, resources.length * ctx.price('kms.keyMonth', resources[0][0]), [
+      'kms.keyMonth',
+    ]),
   ],
   'AWS::SecretsManager::Secret': (ctx, resources) => [
     fixed(
@@ -373,7 +379,9 @@ const PRICERS: Record<string, Pricer> = {
       return fixed(
         'WAF web ACL',
         `1 ACL + ${rules} rules + ${million} M requests/month (assumed)`,
-        ctx.price('waf.webAclMonth', id) + rules * ctx.price('waf.ruleMonth', id) + million * ctx.price('waf.requestMillion', id),
+        ctx.price('waf.webAclMonth', id) +
+          rules * ctx.price('waf.ruleMonth', id) +
+          million * ctx.price('waf.requestMillion', id),
         ['waf.webAclMonth', 'waf.ruleMonth', 'waf.requestMillion'],
       );
     }),
@@ -447,7 +455,11 @@ export function estimateMonthlyCost(
       unpriced.push({ type, count: resources.length });
     }
   }
-  const rounded = lines.map((l) => ({ ...l, atMinTasks: cents(l.atMinTasks), atMaxTasks: cents(l.atMaxTasks) }));
+  const rounded = lines.map((l) => ({
+    ...l,
+    atMinTasks: cents(l.atMinTasks),
+    atMaxTasks: cents(l.atMaxTasks),
+  }));
   return {
     minTasks,
     maxTasks,
@@ -481,7 +493,9 @@ function fargateLines(ctx: Context): CostLine[] {
 function vcpusOf(ctx: Context, cls: string, what: string): number {
   const v = ctx.prices.vcpus[cls];
   if (typeof v !== 'number') {
-    throw new Error(`no vCPU count for ${cls} (${what}) in lib/plan/prices.json "vcpus": add it from the RDS instance class table`);
+    throw new Error(
+      `no vCPU count for ${cls} (${what}) in lib/plan/prices.json "vcpus": add it from the RDS instance class table`,
+    );
   }
   return v;
 }

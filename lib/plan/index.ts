@@ -2,7 +2,15 @@
  * The capacity plan of one stack: monthly cost at min and max tasks, and the modeled reaction to
  * load steps, from its synthesized template. `planStack` is pure; `bin/plan.ts` feeds it templates.
  */
-import { CostEstimate, CostLine, DEFAULT_USAGE, NOT_INCLUDED, PRICES, UsageAssumptions, estimateMonthlyCost } from './cost';
+import {
+  CostEstimate,
+  CostLine,
+  DEFAULT_USAGE,
+  NOT_INCLUDED,
+  PRICES,
+  UsageAssumptions,
+  estimateMonthlyCost,
+} from './cost';
 import {
   DEFAULT_REACTION_ASSUMPTIONS,
   LoadStepResult,
@@ -17,7 +25,11 @@ export const LOAD_MULTIPLES = [1.5, 2, 3, 5] as const;
 
 /** The `--json` document of one stack. */
 export interface StackPlanJson {
-  readonly monthlyUsd: { readonly atMinTasks: number; readonly atMaxTasks: number; readonly lines: readonly CostLine[] };
+  readonly monthlyUsd: {
+    readonly atMinTasks: number;
+    readonly atMaxTasks: number;
+    readonly lines: readonly CostLine[];
+  };
   readonly reaction: readonly {
     readonly loadMultiple: number;
     readonly minutesToCapacity: number | null;
@@ -50,7 +62,9 @@ export function planStack(
   const reaction = reactionTable(model, LOAD_MULTIPLES, reactionAssumptions);
   const notes: string[] = [];
   if (options.region && options.region !== PRICES.region) {
-    notes.push(`The stack deploys to ${options.region}; the figures are ${PRICES.region}'s on-demand prices.`);
+    notes.push(
+      `The stack deploys to ${options.region}; the figures are ${PRICES.region}'s on-demand prices.`,
+    );
   } else if (!options.region) {
     notes.push(`The stack is environment-agnostic; the figures are ${PRICES.region}'s on-demand prices.`);
   }
@@ -62,7 +76,8 @@ export function planStack(
       `Unverified prices (not confirmed from a stored page, see lib/plan/prices.json): ${[...unverified].join(', ')}.`,
     );
   }
-  for (const u of cost.unpriced) notes.push(`Not priced: ${u.count} x ${u.type} (no pricer in lib/plan/cost.ts).`);
+  for (const u of cost.unpriced)
+    notes.push(`Not priced: ${u.count} x ${u.type} (no pricer in lib/plan/cost.ts).`);
   for (const r of reaction) {
     if (r.stepScaling.cappedAtMax) {
       notes.push(
@@ -76,7 +91,11 @@ export function planStack(
 export function planJson(plan: StackPlan): StackPlanJson {
   const a = plan.reactionAssumptions;
   return {
-    monthlyUsd: { atMinTasks: plan.cost.atMinTasks, atMaxTasks: plan.cost.atMaxTasks, lines: plan.cost.lines },
+    monthlyUsd: {
+      atMinTasks: plan.cost.atMinTasks,
+      atMaxTasks: plan.cost.atMaxTasks,
+      lines: plan.cost.lines,
+    },
     reaction: plan.reaction.map((r) => ({
       loadMultiple: r.loadMultiple,
       minutesToCapacity: r.stepScaling.minutes,
@@ -117,7 +136,9 @@ function describePolicy(p: ScalingModel['scaleOut']): string {
       const from = Number.isFinite(s.lower) ? p.thresholdPercent + s.lower : undefined;
       const to = Number.isFinite(s.upper) ? p.thresholdPercent + s.upper : undefined;
       const range = from !== undefined ? `>= ${from} %` : `<= ${to} %`;
-      return `${range}: ${s.adjustment > 0 ? '+' : ''}${s.adjustment}${unit}`;
+      const oneTask =
+        unit === '%' && s.adjustment === 1 && p.minAdjustmentMagnitude === 1 ? ' (one task)' : '';
+      return `${range}: ${s.adjustment > 0 ? '+' : ''}${s.adjustment}${unit}${oneTask}`;
     })
     .join(', ');
   const magnitude = p.minAdjustmentMagnitude ? `, at least ${p.minAdjustmentMagnitude} task` : '';
@@ -139,7 +160,9 @@ export function renderPlan(plan: StackPlan): string {
     '',
     '| Item | Quantity | At min tasks | At max tasks |',
     '|---|---|---:|---:|',
-    ...plan.cost.lines.map((l) => `| ${l.item} | ${l.quantity} | ${usd(l.atMinTasks)} | ${usd(l.atMaxTasks)} |`),
+    ...plan.cost.lines.map(
+      (l) => `| ${l.item} | ${l.quantity} | ${usd(l.atMinTasks)} | ${usd(l.atMaxTasks)} |`,
+    ),
     `| **Total** | | **${usd(plan.cost.atMinTasks)}** | **${usd(plan.cost.atMaxTasks)}** |`,
     '',
     `Not included: ${NOT_INCLUDED}.`,

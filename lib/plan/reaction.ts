@@ -86,6 +86,12 @@ export interface ScaleOutResult {
   readonly desiredTasks: number;
   /** `maxTasks` is below `tasksNeeded`: `minutes` is when max serves, CPU stays above the line. */
   readonly cappedAtMax: boolean;
+  /** Every scale-out decision: when (seconds after the step), the metric value it saw, the new count. */
+  readonly decisions: readonly {
+    readonly atSeconds: number;
+    readonly cpuPercent: number;
+    readonly desired: number;
+  }[];
 }
 
 export interface ScaleInResult {
@@ -172,36 +178,48 @@ interface Task {
   readonly servingAt: number;
 }
 
-type Sizer = (ctx: {
-  now: number;
-  desired: number;
-  datapoints: number[];
-  usedCpu: number[];
-}) => number | undefined;
+type Sizer = (ctx: { now: number; desired: number; datapoints: number[]; usedCpu: number[] }) => {
+  desired: number | undefined;
+  cpuPercent: number;
+};
 
 /** Replay a load step with a scale-out rule; `decide` returns the new desired count, if any. */
 function replayScaleOut(
   model: ScalingModel,
   loadMultiple: number,
   a: ReactionAssumptions,
-  alarm: { threshold: number; strictlyAbove: boolean; periodSeconds: number; evaluationPeriods: number; datapoints: number },
+  alarm: {
+    threshold: number;
+    strictlyAbove: boolean;
+    periodSeconds: number;
+    evaluationPeriods: number;
+    datapoints: number;
+  },
   decide: Sizer,
 ): ScaleOutResult {
   const demand = loadMultiple * a.baseCpuPercent * model.minTasks;
   const line = model.scaleOut.thresholdPercent;
   const tasksNeeded = Math.floor(demand / line) + 1;
   const readyAfter = a.taskStartSeconds + model.healthCheckIntervalSeconds * model.healthyThresholdCount;
-  const tasks: Task[] = Array.from({ length: model.minTasks }, () => ({ runningAt: -Infinity, servingAt: -Infinity }));
+  const tasks: Task[] = Array.from({ length: model.minTasks }, () => ({
+    runningAt: -Infinity,
+    servingAt: -Infinity,
+  }));
   let desired = model.minTasks;
   const datapoints: number[] = [];
   const usedCpu: number[] = [];
+  const decisions: { atSeconds: number; cpuPercent: number; desired: number }[] = [];
   let cpuSum = 0;
   let usedSum = 0;
   for (let t = 0; t <= a.horizonMinutes * 60; t++) {
     const running = tasks.filter((k) => k.runningAt <= t).length;
     const serving = tasks.filter((k) => k.servingAt <= t).length;
-    if (serving * line > demand) return { minutes: t / 60, tasksNeeded, desiredTasks: desired, cappedAtMax: false };
-    if (serving >= model.maxTasks) return { minutes: t / 60, tasksNeeded, desiredTasks: desired, cappedAtMax: true };
+    if (serving * line > demand) {
+      return { minutes: t / 60, tasksNeeded, desiredTasks: desired, cappedAtMax: false, decisions };
+    }
+    if (serving >= model.maxTasks) {
+      return { minutes: t / 60, tasksNeeded, desiredTasks: desired, cappedAtMax: true, decisions };
+    }
     const used = Math.min(demand, 100 * serving);
     cpuSum += running > 0 ? used / running : 0;
     usedSum += used;
@@ -211,10 +229,13 @@ function replayScaleOut(
     cpuSum = 0;
     usedSum = 0;
     const window = datapoints.slice(-alarm.evaluationPeriods);
-    const breaching = window.filter((v) => (alarm.strictlyAbove ? v > alarm.threshold : v >= alarm.threshold)).length;
+    const breaching = window.filter((v) =>
+      alarm.strictlyAbove ? v > alarm.threshold : v >= alarm.threshold,
+    ).length;
     if (breaching < alarm.datapoints) continue;
-    const next = decide({ now: t + 1, desired, datapoints: window, usedCpu });
+    const { desired: next, cpuPercent } = decide({ now: t + 1, desired, datapoints: window, usedCpu });
     if (next !== undefined && next > desired) {
+      decisions.push({ atSeconds: t + 1, cpuPercent: Math.round(cpuPercent * 100) / 100, desired: next });
       const start = t + 1;
       for (let i = desired; i < next; i++) {
         tasks.push({ runningAt: start + a.taskStartSeconds, servingAt: start + readyAfter });
@@ -222,7 +243,13 @@ function replayScaleOut(
       desired = next;
     }
   }
-  return { minutes: null, tasksNeeded, desiredTasks: desired, cappedAtMax: tasksNeeded > model.maxTasks };
+  return {
+    minutes: null,
+    tasksNeeded,
+    desiredTasks: desired,
+    cappedAtMax: tasksNeeded > model.maxTasks,
+    decisions,
+  };
 }
 
 /** Minutes until the template's step scaling brings CPU under its scale-out line after a load step. */
@@ -232,7 +259,7 @@ export function replayStepScaling(
   a: ReactionAssumptions = DEFAULT_REACTION_ASSUMPTIONS,
 ): ScaleOutResult {
   const p = model.scaleOut;
-  let cooldown: { until: number; base: number } | undefined;
+  const decide = stepScalingDecision(p, model.maxTasks);
   return replayScaleOut(
     model,
     loadMultiple,
@@ -245,16 +272,39 @@ export function replayStepScaling(
       datapoints: p.datapointsToAlarm,
     },
     ({ now, desired, datapoints }) => {
-      const value = datapoints.reduce((s, v) => s + v, 0) / datapoints.length;
-      const step = p.steps.find((s) => value - p.thresholdPercent >= s.lower && value - p.thresholdPercent < s.upper);
-      if (!step || step.adjustment <= 0) return undefined;
-      if (cooldown && now < cooldown.until) {
-        return Math.min(model.maxTasks, cooldown.base + stepChange(p, step.adjustment, cooldown.base));
-      }
-      cooldown = { until: now + p.cooldownSeconds, base: desired };
-      return Math.min(model.maxTasks, desired + stepChange(p, step.adjustment, desired));
+      // MetricAggregationType Average: the step is chosen by the mean of the evaluated datapoints.
+      const value = datapoints.reduce((sum, v) => sum + v, 0) / datapoints.length;
+      return { desired: decide(now, desired, value), cpuPercent: value };
     },
   );
+}
+
+/**
+ * The scale-out decisions of a step scaling policy, with its cooldown state: call it with the time
+ * (seconds), the current desired count and the metric value each time the alarm runs the policy;
+ * it returns the new desired count, or undefined when nothing changes. During the cooldown the
+ * step is applied to the count before the initiating step, so only a larger step adds (the
+ * difference), and the cooldown is not restarted.
+ */
+export function stepScalingDecision(
+  p: StepPolicyModel,
+  maxTasks: number,
+): (now: number, desired: number, value: number) => number | undefined {
+  let cooldown: { until: number; base: number } | undefined;
+  return (now, desired, value) => {
+    const step = p.steps.find(
+      (s) => value - p.thresholdPercent >= s.lower && value - p.thresholdPercent < s.upper,
+    );
+    if (!step || step.adjustment <= 0) return undefined;
+    if (cooldown && now < cooldown.until) {
+      const candidate = Math.min(maxTasks, cooldown.base + stepChange(p, step.adjustment, cooldown.base));
+      return candidate > desired ? candidate : undefined;
+    }
+    const next = Math.min(maxTasks, desired + stepChange(p, step.adjustment, desired));
+    if (next <= desired) return undefined;
+    cooldown = { until: now + p.cooldownSeconds, base: desired };
+    return next;
+  };
 }
 
 /** The same load step under a target-tracking policy at `targetTrackingPercent` (the reference). */
@@ -277,7 +327,10 @@ export function replayTargetTracking(
     },
     // Sized to the measured load; in or out of the cooldown the larger count wins (capacity added
     // by the initiating scale-out counts toward the next), so the cooldown never lowers it.
-    ({ usedCpu }) => Math.min(model.maxTasks, Math.ceil(usedCpu[usedCpu.length - 1] / target)),
+    ({ usedCpu, datapoints }) => ({
+      desired: Math.min(model.maxTasks, Math.ceil(usedCpu[usedCpu.length - 1] / target)),
+      cpuPercent: datapoints[datapoints.length - 1],
+    }),
   );
 }
 
@@ -303,7 +356,9 @@ export function replayScaleIn(
     if (window.length < p.evaluationPeriods || breaching < p.datapointsToAlarm) continue;
     if (end < cooldownUntil || tasks <= model.minTasks) continue;
     const value = window.reduce((s, v) => s + v, 0) / window.length;
-    const step = p.steps.find((s) => value - p.thresholdPercent >= s.lower && value - p.thresholdPercent < s.upper);
+    const step = p.steps.find(
+      (s) => value - p.thresholdPercent >= s.lower && value - p.thresholdPercent < s.upper,
+    );
     if (!step || step.adjustment >= 0) continue;
     tasks = Math.max(model.minTasks, tasks + stepChange(p, step.adjustment, tasks));
     lastRemoval = end;
