@@ -165,7 +165,7 @@ const PRICERS: Record<string, Pricer> = {
       const atMax = (atMin * ctx.maxTasks) / ctx.minTasks;
       lines.push({
         item: 'Load balancer capacity units',
-        quantity: `${atMin} LCU at ${ctx.minTasks} tasks, ${round(atMax)} at ${ctx.maxTasks} (traffic scales with tasks) x ${ctx.hours} h`,
+        quantity: `${atMin} LCU at the minimum task count, ${round(atMax)} at ${ctx.maxTasks} tasks (traffic scales with tasks) x ${ctx.hours} h`,
         atMinTasks: atMin * lcu * ctx.hours,
         atMaxTasks: atMax * lcu * ctx.hours,
         prices: ['alb.lcuHour'],

@@ -145,6 +145,7 @@ function describePolicy(p: ScalingModel['scaleOut']): string {
   return `${p.datapointsToAlarm} of ${p.evaluationPeriods} x ${p.periodSeconds} s datapoints; ${steps}${magnitude}; ${p.cooldownSeconds} s cooldown`;
 }
 
+const tasks = (n: number) => `${n} task${n === 1 ? '' : 's'}`;
 const usd = (n: number) => `$${n.toFixed(2)}`;
 const minutes = (m: number | null) => (m === null ? 'not within the horizon' : `${m.toFixed(1)} min`);
 
@@ -156,7 +157,7 @@ export function renderPlan(plan: StackPlan): string {
   const out: string[] = [
     `### ${plan.stackName}`,
     '',
-    `Monthly cost (estimate, ${PRICES.region} on-demand prices recorded ${PRICES.recorded}): **${usd(plan.cost.atMinTasks)}** at ${plan.cost.minTasks} tasks, **${usd(plan.cost.atMaxTasks)}** at ${plan.cost.maxTasks} tasks.`,
+    `Monthly cost (estimate, ${PRICES.region} on-demand prices recorded ${PRICES.recorded}): **${usd(plan.cost.atMinTasks)}** at ${tasks(plan.cost.minTasks)}, **${usd(plan.cost.atMaxTasks)}** at ${tasks(plan.cost.maxTasks)}.`,
     '',
     '| Item | Quantity | At min tasks | At max tasks |',
     '|---|---|---:|---:|',
@@ -167,7 +168,7 @@ export function renderPlan(plan: StackPlan): string {
     '',
     `Not included: ${NOT_INCLUDED}.`,
     '',
-    `Reaction to a load step (N x the load that puts ${plan.model.minTasks} task${plan.model.minTasks > 1 ? 's' : ''} at ${a.baseCpuPercent} % CPU), minutes until serving capacity brings CPU under ${plan.model.scaleOut.thresholdPercent} %:`,
+    `Reaction to a load step (N x the load that puts ${tasks(plan.model.minTasks)} at ${a.baseCpuPercent} % CPU), minutes until serving capacity brings CPU under ${plan.model.scaleOut.thresholdPercent} %:`,
     '',
     '| Load | Tasks needed | This stack (step scaling) | Target tracking at 70 % | Back to base load: scale-in |',
     '|---|---:|---:|---:|---|',
