@@ -20,7 +20,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ServiceConfig, renderScaleOutSteps } from './config/schema';
+import { renderScaleOutSteps } from './config/scale-out-steps';
+import { ServiceConfig } from './config/schema';
 import { Network } from './network';
 
 export interface ServiceProps {
