@@ -56,6 +56,9 @@ export const FREE_OR_USAGE_ONLY = new Set([
   'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::Serverless::Application',
   'AWS::StepFunctions::StateMachine',
+  'AWS::WAFv2::IPSet',
+  'AWS::WAFv2::LoggingConfiguration', // the logs bill as ingestion where they land
+  'AWS::WAFv2::RegexPatternSet',
   'AWS::WAFv2::WebACLAssociation',
 ]);
 

@@ -20,7 +20,8 @@
  *   is not restarted; scale-in waits for its cooldown.
  *   (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html)
  * - Target tracking at 70 % (the reference): its high alarm needs 3 of 3 one-minute datapoints above
- *   the target, then it sizes the service to the measured load, ceil(used CPU / target), capped at
+ *   the target (its low alarm 15 of 15; both fixed by the service, aws/containers-roadmap#1208,
+ *   aws/copilot-cli#4233), then it sizes the service to the measured load, ceil(used CPU / target), capped at
  *   max; ECS's default cooldowns are 300 s, and during a scale-out cooldown capacity added counts
  *   toward the next scale-out, so it still grows when the breach grows
  *   (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html).
