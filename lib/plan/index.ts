@@ -79,6 +79,11 @@ export function planStack(
   for (const u of cost.unpriced)
     notes.push(`Not priced: ${u.count} x ${u.type} (no pricer in lib/plan/cost.ts).`);
   for (const r of reaction) {
+    if (!r.stepScaling.cappedAtMax && r.stepScaling.tasksNeeded === model.maxTasks) {
+      notes.push(
+        `${r.loadMultiple}x needs all ${model.maxTasks} tasks (maxTasks): it is absorbed, with no headroom left for more.`,
+      );
+    }
     if (r.stepScaling.cappedAtMax) {
       notes.push(
         `${r.loadMultiple}x needs ${r.stepScaling.tasksNeeded} tasks but maxTasks is ${model.maxTasks}: CPU stays above ${model.scaleOut.thresholdPercent} % at the cap; the minutes are until ${model.maxTasks} tasks serve.`,

@@ -47,6 +47,14 @@ describe('plan of the presets', () => {
     expect(plan('dev').cost.unpriced).toEqual([]);
   });
 
+  test('where a 5x step meets maxTasks, the plan says so', () => {
+    // dev: 5 x 50 task-% = 250 needs 4 tasks (4 x 70 > 250), exactly dev's maxTasks
+    expect(plan('dev').notes).toContain(
+      '5x needs all 4 tasks (maxTasks): it is absorbed, with no headroom left for more.',
+    );
+    expect(plan('prod').notes.some((n) => /maxTasks/.test(n))).toBe(false);
+  });
+
   test('a stack pinned to another region says the figures are us-east-1 prices', () => {
     expect(plan('prod', 'eu-west-1').notes[0]).toBe(
       "The stack deploys to eu-west-1; the figures are us-east-1's on-demand prices.",
