@@ -127,6 +127,8 @@ function typeName(schema: z.ZodType): string {
       return `list of ${typeName(unwrap(d.element!))}`;
     case 'record':
       return `map of ${typeName(unwrap(d.keyType!))} to ${typeName(unwrap(d.valueType!))}`;
+    case 'object':
+      return `{ ${Object.keys(d.shape ?? {}).join(', ')} }`;
     case 'enum':
       return typeof Object.values(d.entries ?? {})[0] === 'number' ? 'number' : 'string';
     default:
@@ -184,6 +186,12 @@ function allowedValues(schema: z.ZodType): string {
   if (d.type === 'array') {
     const element = allowedValues(unwrap(d.element!));
     if (element) parts.push(`each: ${element}`);
+  }
+  if (d.type === 'object') {
+    for (const [key, field] of Object.entries(d.shape ?? {})) {
+      const allowed = allowedValues(unwrap(field));
+      if (allowed) parts.push(`${key} ${allowed}${def(field).type === 'optional' ? ' (optional)' : ''}`);
+    }
   }
   if (d.type === 'record') {
     const key = allowedValues(unwrap(d.keyType!));

@@ -23,6 +23,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EcrImage, ecrRepositoryArn, parseEcrImage } from './config/image';
+import { renderScaleOutSteps } from './config/scale-out-steps';
 import { ServiceConfig } from './config/schema';
 import { ServiceDomain } from './domain';
 import { Network } from './network';
@@ -265,12 +266,22 @@ export class Service extends Construct {
 
     // One policy per direction, so each has its own evaluation window and cooldown: an interval
     // with change 0 yields no alarm, leaving exactly one alarm per policy.
+    // Graduated scale-out: one policy and one alarm (at scaleOutCpuPercent) whose steps grow with the
+    // breach. A StepScaling policy has one AdjustmentType for all its steps; renderScaleOutSteps
+    // picks it and sets MinAdjustmentMagnitude 1 for percent steps so a small service grows by whole
+    // tasks (AdjustmentType, MinAdjustmentMagnitude:
+    // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
+    const outSteps = renderScaleOutSteps(scaling.scaleOutSteps);
     const scaleOut = target.scaleOnMetric('CpuScaleOut', {
       metric: cpu,
-      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      adjustmentType:
+        outSteps.adjustmentType === 'PercentChangeInCapacity'
+          ? appscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY
+          : appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      minAdjustmentMagnitude: outSteps.minAdjustmentMagnitude,
       scalingSteps: [
         { upper: scaling.scaleOutCpuPercent, change: 0 },
-        { lower: scaling.scaleOutCpuPercent, change: +scaling.scaleOutStep },
+        ...outSteps.steps.map((step) => ({ lower: step.atCpuPercent, change: +step.change })),
       ],
       evaluationPeriods: scaling.scaleOutEvaluationPeriods,
       datapointsToAlarm: scaling.scaleOutDatapointsToAlarm,

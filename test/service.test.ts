@@ -340,7 +340,30 @@ describe('CPU step autoscaling', () => {
     });
   });
 
-  test('scale out: at or above 70% average CPU over 1-minute periods, 2 of 2 (decides within ~2 minutes), +1 task', () => {
+  test.each(['dev', 'prod'])(
+    '%s: graduated scale-out: +1 task from 70 %%, +25 %% from 85 %%, +50 %% from 95 %%, whole tasks at least',
+    (env) => {
+      // THEN one policy, PercentChangeInCapacity (one adjustment type per policy), bounds relative to
+      // the 70 % alarm; 1 % with MinAdjustmentMagnitude 1 is exactly one task below 100 tasks
+      const out = resourcesOf(templates[env], 'AWS::ApplicationAutoScaling::ScalingPolicy').filter(([id]) =>
+        id.includes('CpuScaleOut'),
+      );
+      expect(out).toHaveLength(1);
+      expect(out[0][1].Properties!.StepScalingPolicyConfiguration).toEqual({
+        AdjustmentType: 'PercentChangeInCapacity',
+        MinAdjustmentMagnitude: 1,
+        Cooldown: 60,
+        MetricAggregationType: 'Average',
+        StepAdjustments: [
+          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 15, ScalingAdjustment: 1 },
+          { MetricIntervalLowerBound: 15, MetricIntervalUpperBound: 25, ScalingAdjustment: 25 },
+          { MetricIntervalLowerBound: 25, ScalingAdjustment: 50 },
+        ],
+      });
+    },
+  );
+
+  test('scale out: at or above 70% average CPU over 1-minute periods, 2 of 2 (decides within ~2 minutes)', () => {
     const alarm = scalingAlarm(templates.prod, 'GreaterThanOrEqualToThreshold');
     expect(alarm).toMatchObject({
       Threshold: 70,
@@ -350,15 +373,6 @@ describe('CPU step autoscaling', () => {
       Period: 60,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
-    });
-    templates.prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'StepScaling',
-      StepScalingPolicyConfiguration: {
-        AdjustmentType: 'ChangeInCapacity',
-        Cooldown: 60,
-        MetricAggregationType: 'Average',
-        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
-      },
     });
   });
 
@@ -395,10 +409,17 @@ describe('CPU step autoscaling', () => {
       EvaluationPeriods: 12,
       DatapointsToAlarm: 10,
     });
+    // tasks-only steps render as ChangeInCapacity, exact, without a minimum magnitude
     custom.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      StepScalingPolicyConfiguration: Match.objectLike({
-        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 3 }],
-      }),
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: 'ChangeInCapacity',
+        Cooldown: 60,
+        MetricAggregationType: 'Average',
+        StepAdjustments: [
+          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 3 },
+          { MetricIntervalLowerBound: 10, ScalingAdjustment: 5 },
+        ],
+      },
     });
     custom.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       StepScalingPolicyConfiguration: Match.objectLike({

@@ -58,7 +58,8 @@ export const VARIANTS = {
       'dev.service.cpuArchitecture': 'X86_64',
       'dev.service.scaling.scaleOutCpuPercent': '80',
       'dev.service.scaling.scaleInCpuPercent': '20',
-      'dev.service.scaling.scaleOutStep': '3',
+      'dev.service.scaling.scaleOutSteps':
+        '[{"atCpuPercent":80,"addTasks":3},{"atCpuPercent":90,"addTasks":5}]',
       'dev.service.scaling.scaleInStep': '2',
       'dev.service.scaling.scaleInEvaluationPeriods': '12',
       'dev.service.scaling.scaleInDatapointsToAlarm': '10',

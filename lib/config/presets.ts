@@ -27,7 +27,13 @@ const dev: EnvironmentConfig = {
     scaling: {
       scaleOutCpuPercent: 70,
       scaleInCpuPercent: 30,
-      scaleOutStep: 1,
+      // Graduated: one task at 70 %, a quarter more at 85 %, half more at 95 % (whole tasks at least),
+      // so a large spike is absorbed in a few steps instead of one task per minute.
+      scaleOutSteps: [
+        { atCpuPercent: 70, addTasks: 1 },
+        { atCpuPercent: 85, addPercent: 25 },
+        { atCpuPercent: 95, addPercent: 50 },
+      ],
       scaleInStep: 1,
       // 2 of 2 one-minute datapoints: scale out decides within ~2 minutes of a sustained breach.
       scaleOutEvaluationPeriods: 2,

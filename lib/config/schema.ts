@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { looksLikeEcr, parseEcrImage } from './image';
+import { scaleOutStepProblems, scaleOutStepSchema } from './scale-out-steps';
 
 /**
  * The validated configuration of one environment (one stack).
@@ -151,8 +152,9 @@ export const scalingSchema = z.strictObject({
       'Average service CPU (%) at or below which a task is removed. Must be below `scaleOutCpuPercent`.',
     onChange: IN_PLACE,
   }),
-  scaleOutStep: doc(int(1, 100), {
-    description: 'Tasks added per scale-out step.',
+  scaleOutSteps: doc(z.array(scaleOutStepSchema).min(1).max(10), {
+    description:
+      'Graduated scale-out: a list of `{ atCpuPercent, addTasks }` or `{ atCpuPercent, addPercent }`, ascending, the first at `scaleOutCpuPercent`; a larger breach adds more at once. One step scaling policy has one adjustment type: with any `addPercent` item the policy is PercentChangeInCapacity with a minimum of 1 task, and an `addTasks` item may then only be `addTasks: 1` (rendered as 1 %, which adds exactly one task below 100 tasks, so `maxTasks` must then be at most 100).',
     onChange: IN_PLACE,
   }),
   scaleInStep: doc(int(1, 100), {
@@ -784,6 +786,13 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       `must be below service.scaling.scaleOutCpuPercent (${s.scaling.scaleOutCpuPercent}), or the service would flap`,
       s.scaling.scaleInCpuPercent,
     );
+  }
+  for (const problem of scaleOutStepProblems(
+    s.scaling.scaleOutSteps,
+    s.scaling.scaleOutCpuPercent,
+    s.maxTasks,
+  )) {
+    issue(['service', 'scaling', 'scaleOutSteps', ...problem.at], problem.message, problem.input);
   }
   if (s.minTasks > s.maxTasks) {
     issue(['service', 'minTasks'], `must not exceed service.maxTasks (${s.maxTasks})`, s.minTasks);

@@ -175,6 +175,61 @@ describe('invalid input fails with the key, the value and what is allowed', () =
       { 'dev.service.scaling.scaleInCpuPercent': '70' },
       'dev.service.scaling.scaleInCpuPercent: got 70; must be below service.scaling.scaleOutCpuPercent (70)',
     ],
+    // graduated scale-out steps: the error names the key and the item
+    [
+      'a scale-out step with both units',
+      { 'dev.service.scaling.scaleOutSteps': '[{"atCpuPercent":70,"addTasks":1,"addPercent":10}]' },
+      'dev.service.scaling.scaleOutSteps.0: got {"atCpuPercent":70,"addTasks":1,"addPercent":10}; needs exactly one of addTasks or addPercent',
+    ],
+    [
+      'a scale-out step with neither unit',
+      { 'dev.service.scaling.scaleOutSteps': '[{"atCpuPercent":70}]' },
+      'dev.service.scaling.scaleOutSteps.0: got {"atCpuPercent":70}; needs exactly one of addTasks or addPercent',
+    ],
+    [
+      'first scale-out step away from the alarm threshold',
+      { 'dev.service.scaling.scaleOutSteps': '[{"atCpuPercent":75,"addTasks":1}]' },
+      'dev.service.scaling.scaleOutSteps.0.atCpuPercent: got 75; must equal service.scaling.scaleOutCpuPercent (70)',
+    ],
+    [
+      'overlapping scale-out steps',
+      {
+        'dev.service.scaling.scaleOutSteps':
+          '[{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":90,"addTasks":2},{"atCpuPercent":90,"addTasks":3}]',
+      },
+      "dev.service.scaling.scaleOutSteps.2.atCpuPercent: got 90; must be above the previous step's atCpuPercent (90)",
+    ],
+    [
+      'a larger breach that adds less',
+      {
+        'dev.service.scaling.scaleOutSteps':
+          '[{"atCpuPercent":70,"addPercent":50},{"atCpuPercent":90,"addPercent":20}]',
+      },
+      "dev.service.scaling.scaleOutSteps.1.addPercent: got 20; must not be below the previous step's addPercent (50)",
+    ],
+    [
+      'addTasks above 1 next to percent steps (one adjustment type per policy)',
+      {
+        'dev.service.scaling.scaleOutSteps':
+          '[{"atCpuPercent":70,"addTasks":2},{"atCpuPercent":90,"addPercent":50}]',
+      },
+      'dev.service.scaling.scaleOutSteps.0.addTasks: got 2; must be 1 in a list with addPercent steps',
+    ],
+    [
+      'mixed units above 100 tasks',
+      { 'dev.service.maxTasks': '150' },
+      'dev.service.scaling.scaleOutSteps: got [{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":85,"addPercent":25},{"atCpuPercent":95,"addPercent":50}]; mixes addTasks and addPercent, which needs service.maxTasks <= 100 (got 150)',
+    ],
+    [
+      'a scale-out percent beyond range',
+      { 'dev.service.scaling.scaleOutSteps': '[{"atCpuPercent":70,"addPercent":2000}]' },
+      'dev.service.scaling.scaleOutSteps.0.addPercent: got 2000; Too big: expected number to be <=1000',
+    ],
+    [
+      'no scale-out step at all',
+      { 'dev.service.scaling.scaleOutSteps': '[]' },
+      'dev.service.scaling.scaleOutSteps: got []; Too small',
+    ],
     [
       'min capacity > max capacity',
       { 'dev.service.minTasks': '5' },

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * `npm run plan [-- <env>...] [--json] [-c <env>.<key>=<value>]... [--assembly <dir>]`
+ *
+ * Capacity plan of each stack from what would deploy: synthesizes the app into a temporary cloud
+ * assembly (the same feature flags as cdk.json; Lambda bundling and the validators are skipped,
+ * they do not change what is billed), reads each stack's template and prints the monthly cost at min
+ * and max tasks and the modeled reaction to load steps. `--assembly cdk.out` reads an existing
+ * assembly instead (after `npx cdk synth`). With `--json`, stdout holds only the JSON document.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { CliError, parseCliArgs, printJson, runCli, say } from './cli';
+import { buildApp } from '../lib/app';
+import { ConfigError } from '../lib/config/load';
+import { DEFAULT_ENVIRONMENTS } from '../lib/config/presets';
+import { planJson, planStack, renderPlan } from '../lib/plan';
+import { CfnTemplate } from '../lib/plan/template';
+
+export const USAGE = `Usage: npm run plan -- [<env>...] [--json] [-c <env>.<key>=<value>]... [--assembly <dir>]
+
+  <env>...           environments to plan (default: ${DEFAULT_ENVIRONMENTS.join(' ')})
+  --json             print one JSON object keyed by stack name (stdout holds only the JSON)
+  -c, --context k=v  a config override, as for cdk synth (e.g. -c prod.database.readReplicas=3)
+  --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing`;
+
+const SPEC = {
+  usage: USAGE,
+  flags: ['json'],
+  options: ['assembly'],
+  repeatable: ['context'],
+  aliases: { c: 'context' },
+};
+
+export interface StackTemplate {
+  readonly stackName: string;
+  readonly region?: string;
+  readonly template: CfnTemplate;
+}
+
+/** The templates (and pinned regions) of the given stacks in a cloud assembly directory. */
+export function readAssembly(dir: string, stackNames: readonly string[]): StackTemplate[] {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestFile))
+    throw new CliError(`${dir} is not a cloud assembly (no manifest.json); run npx cdk synth first`);
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+    artifacts?: Record<
+      string,
+      { type: string; environment?: string; properties?: { templateFile?: string } }
+    >;
+  };
+  return stackNames.map((stackName) => {
+    const artifact = manifest.artifacts?.[stackName];
+    if (!artifact || artifact.type !== 'aws:cloudformation:stack') {
+      throw new CliError(`${dir} has no stack ${stackName}; synthesize it with -c envs=...`);
+    }
+    const region = /^aws:\/\/[^/]+\/(.+)$/.exec(artifact.environment ?? '')?.[1];
+    return {
+      stackName,
+      region: region && region !== 'unknown-region' ? region : undefined,
+      template: JSON.parse(
+        fs.readFileSync(
+          path.join(dir, artifact.properties?.templateFile ?? `${stackName}.template.json`),
+          'utf8',
+        ),
+      ),
+    };
+  });
+}
+
+/** Synthesize the selected environments into a temporary assembly and read their templates. */
+export function synthesize(envs: readonly string[], overrides: Record<string, string>): StackTemplate[] {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'))
+    .context as Record<string, unknown>;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-plan-'));
+  try {
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { ...cdkJson, ...overrides, 'aws:cdk:bundling-stacks': [], envs: envs.join(',') },
+    });
+    let stacks;
+    try {
+      stacks = buildApp(app);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new CliError(e.message);
+      throw e;
+    }
+    app.synth({ validateOnSynthesis: false });
+    return readAssembly(
+      outdir,
+      stacks.map((s) => s.stackName),
+    );
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export function parseContext(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`-c needs key=value (got ${pair})\n\n${USAGE}`, 2);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseCliArgs(argv, SPEC);
+  const envs = args.positionals.length ? args.positionals : [...DEFAULT_ENVIRONMENTS];
+  const overrides = parseContext(args.repeated.context);
+  const stackNames = envs.map((e) => `ScalableBackend-${e}`);
+  let stacks: StackTemplate[];
+  if (args.options.assembly) {
+    stacks = readAssembly(args.options.assembly, stackNames);
+  } else {
+    say(`Synthesizing ${envs.join(', ')} to read what would deploy...`);
+    stacks = synthesize(envs, overrides);
+  }
+  const plans = stacks.map((s) => planStack(s.stackName, s.template, { region: s.region }));
+  if (args.flags.json) {
+    printJson(Object.fromEntries(plans.map((p) => [p.stackName, planJson(p)])));
+  } else {
+    process.stdout.write(`${plans.map(renderPlan).join('\n\n')}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) runCli(() => main(process.argv.slice(2)));

@@ -1,0 +1,52 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliError } from '../../bin/cli';
+import { main, parseContext, readAssembly } from '../../bin/plan';
+
+// The presets' cloud assembly of this test run (global setup): the CLI reads it with --assembly,
+// so this test does not synthesize again.
+const assembly = process.env.SB_PRESETS_OUTDIR!;
+
+describe('npm run plan', () => {
+  let out: string;
+  let spy: jest.SpyInstance;
+  beforeEach(() => {
+    out = '';
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => spy.mockRestore());
+
+  test('--json prints only one JSON object keyed by stack name, for dev and prod by default', async () => {
+    expect(await main(['--json', '--assembly', assembly])).toBe(0);
+    const doc = JSON.parse(out);
+    expect(Object.keys(doc)).toEqual(['ScalableBackend-dev', 'ScalableBackend-prod']);
+    expect(doc['ScalableBackend-prod'].monthlyUsd.atMaxTasks).toBeGreaterThan(
+      doc['ScalableBackend-prod'].monthlyUsd.atMinTasks,
+    );
+  });
+
+  test('without --json: a table per stack with the totals and the reaction', async () => {
+    expect(await main(['prod', '--assembly', assembly])).toBe(0);
+    expect(out).toMatch(/### ScalableBackend-prod/);
+    expect(out).toMatch(/\| \*\*Total\*\* \|/);
+    expect(out).toMatch(/\| 3x \| 5 \|/);
+  });
+
+  test('a stack missing from the assembly, a directory that is none, a bad -c: one-line errors', async () => {
+    await expect(main(['staging', '--assembly', assembly])).rejects.toThrow(
+      /has no stack ScalableBackend-staging/,
+    );
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-plan-test-'));
+    try {
+      expect(() => readAssembly(empty, ['ScalableBackend-dev'])).toThrow(/not a cloud assembly/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+    expect(() => parseContext(['novalue'])).toThrow(CliError);
+    expect(parseContext(['prod.database.readReplicas=3'])).toEqual({ 'prod.database.readReplicas': '3' });
+  });
+});
