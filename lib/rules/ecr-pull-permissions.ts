@@ -94,8 +94,10 @@ function grants(
         const pattern = resourcePattern(r, template);
         if (pattern === undefined) return false;
         if (arn === '*') return pattern === '*';
-        // A part only known at deploy time (partition, account) matches anything on either side.
-        return wildcardMatch(pattern.split(UNKNOWN).join('*'), arn.split(UNKNOWN).join('x'));
+        // A part only known at deploy time (account, region) matches anything on either side; the
+        // partition (aws, aws-cn, aws-us-gov) is not what scopes a grant to a repository.
+        const anyPartition = pattern.replace(/^arn:[^:]*:/, `arn:${UNKNOWN}:`);
+        return wildcardMatch(anyPartition.split(UNKNOWN).join('*'), arn.split(UNKNOWN).join('x'));
       }),
   );
 }

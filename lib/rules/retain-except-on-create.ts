@@ -1,4 +1,4 @@
-import { Rule } from './template';
+import { Rule, StackTemplate, isObject } from './template';
 
 /**
  * The property that gives a resource its physical name, per type (the CloudFormation "custom naming"
@@ -53,9 +53,10 @@ export const retainExceptOnCreate: Rule = {
   source:
     'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html',
   resourceTypes: Object.keys(NAME_PROPERTIES),
-  check(resource) {
+  check(resource, template) {
     const nameProperty = NAME_PROPERTIES[resource.type];
-    if (resource.deletionPolicy !== 'Retain' || resource.properties[nameProperty] === undefined) return [];
+    const name = resource.properties[nameProperty];
+    if (resource.deletionPolicy !== 'Retain' || name === undefined || !isFixed(name, template)) return [];
     return [
       {
         location: 'DeletionPolicy',
@@ -64,3 +65,22 @@ export const retainExceptOnCreate: Rule = {
     ];
   },
 };
+
+/**
+ * Whether a name comes out the same on a retry: literals and pseudo parameters (the stack name) do;
+ * a name built from a resource whose own name CloudFormation generates does not (e.g. the
+ * `/aws/lambda/<function>` log group of a function without FunctionName: the retry gets a new
+ * function name, so a retained log group of the failed create is no obstacle).
+ */
+function isFixed(value: unknown, template: StackTemplate): boolean {
+  const target = template.referenced(value);
+  if (target) {
+    const ownName = NAME_PROPERTIES[target.resource.type];
+    return ownName !== undefined && target.resource.properties[ownName] !== undefined
+      ? isFixed(target.resource.properties[ownName], template)
+      : false;
+  }
+  if (Array.isArray(value)) return value.every((v) => isFixed(v, template));
+  if (isObject(value)) return Object.values(value).every((v) => isFixed(v, template));
+  return true;
+}
