@@ -9,6 +9,7 @@ import { alarmHasAction } from './alarm-has-action';
 import { alarmTopicKeyAllowsCloudWatch } from './alarm-topic-key';
 import { containerInsightsForAlarms } from './container-insights-for-alarms';
 import { ecrPullPermissions } from './ecr-pull-permissions';
+import { ecsSecretsReadable } from './ecs-secrets-readable';
 import { keyServiceGrantScoped } from './key-service-grant-scoped';
 import { logGroupKeyAllowsLogs } from './log-group-key-allows-logs';
 import { metricDimensionLowerCase } from './metric-dimension-lower-case';
@@ -25,6 +26,7 @@ export const RULE_PACK_NAME = 'ScalableBackend';
 export const RULES: readonly Rule[] = [
   metricDimensionLowerCase,
   ecrPullPermissions,
+  ecsSecretsReadable,
   noReservedConcurrency,
   retainExceptOnCreate,
   alarmHasAction,
