@@ -7,6 +7,7 @@ import {
 } from 'aws-cdk-lib';
 import { alarmHasAction } from './alarm-has-action';
 import { alarmTopicKeyAllowsCloudWatch } from './alarm-topic-key';
+import { awsLogsWritable } from './aws-logs-writable';
 import { containerInsightsForAlarms } from './container-insights-for-alarms';
 import { ecrPullPermissions } from './ecr-pull-permissions';
 import { ecsSecretsReadable } from './ecs-secrets-readable';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   metricDimensionLowerCase,
   ecrPullPermissions,
   ecsSecretsReadable,
+  awsLogsWritable,
   noReservedConcurrency,
   retainExceptOnCreate,
   alarmHasAction,
