@@ -15,16 +15,16 @@ const WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /**
  * A container that logs with the `awslogs` driver writes through the task execution role: it needs
- * logs:CreateLogStream and logs:PutLogEvents on the log group (and logs:CreateLogGroup when
- * `awslogs-create-group` is set). Without them the task fails to start, or starts with no logs.
- * Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+ * logs:CreateLogStream and logs:PutLogEvents on the log group (the two log actions of
+ * AmazonECSTaskExecutionRolePolicy). Without them the container's logs never arrive.
+ * Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
  */
 export const awsLogsWritable: Rule = {
   id: 'AwsLogsWritable',
   description:
     'A container using the awslogs driver needs logs:CreateLogStream and logs:PutLogEvents on its log group ' +
-    '(plus logs:CreateLogGroup with awslogs-create-group) in the task execution role.',
-  source: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html',
+    'in the task execution role, or its logs never arrive.',
+  source: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html',
   resourceTypes: ['AWS::ECS::TaskDefinition'],
   check(task, template) {
     const findings: Finding[] = [];
@@ -38,12 +38,8 @@ export const awsLogsWritable: Rule = {
         return;
       }
       const group = logging.Options['awslogs-group'];
-      const needed = [
-        ...WRITE_ACTIONS,
-        ...(logging.Options['awslogs-create-group'] === 'true' ? ['logs:CreateLogGroup'] : []),
-      ];
       const { statements } = template.statementsOfRole(role.logicalId);
-      const missing = needed.filter(
+      const missing = WRITE_ACTIONS.filter(
         (action) => !statements.some((s) => allowsAction(s, action) && coversGroup(s, group, template)),
       );
       if (missing.length) {

@@ -17,14 +17,14 @@ import {
  * the task execution role before the container starts: a Secrets Manager secret needs
  * secretsmanager:GetSecretValue, an SSM parameter ssm:GetParameters. Without it the task stops with
  * ResourceInitializationError ("unable to pull secrets") and the service never becomes healthy.
- * Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ * Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
  */
 export const ecsSecretsReadable: Rule = {
   id: 'EcsSecretsReadable',
   description:
     'Each ECS secret is readable by the task execution role (secretsmanager:GetSecretValue on the secret, ' +
     'ssm:GetParameters on the parameter); otherwise the task stops with ResourceInitializationError before it starts.',
-  source: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html',
+  source: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html',
   resourceTypes: ['AWS::ECS::TaskDefinition'],
   check(task, template) {
     const findings: Finding[] = [];
