@@ -80,6 +80,27 @@ describe('EcrPullPermissions', () => {
     expect(findings).toEqual([]);
   });
 
+  test('grantPull of an imported repository (this account by name, or another account by ARN) passes', () => {
+    // GIVEN images of this account's and of another account's registry, each granted with grantPull
+    const { findings } = checkStack((stack) => {
+      const task = taskWith(stack, ecs.ContainerImage.fromRegistry(ECR_IMAGE));
+      ecr.Repository.fromRepositoryName(stack, 'Own', 'app').grantPull(task.obtainExecutionRole());
+      const shared = new ecs.FargateTaskDefinition(stack, 'Shared');
+      shared.addContainer('App', {
+        image: ecs.ContainerImage.fromRegistry(
+          '210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/api@sha256:abc',
+        ),
+      });
+      ecr.Repository.fromRepositoryArn(
+        stack,
+        'Theirs',
+        'arn:aws:ecr:eu-west-1:210987654321:repository/team/api',
+      ).grantPull(shared.obtainExecutionRole());
+    }, RULE);
+    // THEN nothing is reported
+    expect(findings).toEqual([]);
+  });
+
   test('fromEcrRepository (which grants the pull itself) and public images pass', () => {
     // GIVEN one task with an image of a repository of the stack and one with a public image
     const { findings } = checkStack((stack) => {
