@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadEnvironments } from './config/load';
 import { CONTEXT_LOCALSTACK_ENDPOINT, endpointProblems } from './localstack';
+import { ScalableBackendChecks } from './rules';
 import { ScalableBackendStack } from './scalable-backend-stack';
 
 /** Stack name of an environment. */
@@ -21,7 +22,8 @@ export interface BuildAppOptions {
 /**
  * Build every selected environment into `app`: read the context once, validate it into typed
  * configs (throws a ConfigError naming each bad key before any construct exists), create one stack
- * per environment and register cdk-nag's AwsSolutions pack as a validation plugin.
+ * per environment, and register cdk-nag's AwsSolutions pack and the project's own rule pack
+ * (lib/rules: run-time facts of AWS the templates must respect) as validation plugins.
  */
 export function buildApp(app: App, options: BuildAppOptions = {}): ScalableBackendStack[] {
   const environments = loadEnvironments(app.node.getAllContext());
@@ -41,6 +43,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ScalableBacke
         terminationProtection: config.target === 'aws' && config.database.deletionProtection,
       }),
   );
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ScalableBackendChecks());
   return stacks;
 }
