@@ -64,14 +64,18 @@ async function main(): Promise<number> {
   say(`review: base ${subject.base}`);
 
   const tmpRoot = makeTempRoot();
+  let headOut: string | undefined;
   let review;
   try {
     const checkout = await checkoutBase(repoRoot, base.sha, tmpRoot, (l) => say(`review: ${l}`));
     try {
       say('review: synthesizing the base and the working tree (cdk synth, offline)');
       const started = Date.now();
-      const baseOut = path.join(tmpRoot, 'base.out');
-      const headOut = path.join(tmpRoot, 'head.out');
+      // Each output directory sits inside its project at the same depth: the source maps of bundled
+      // functions hold paths relative to it, so identical code hashes identically on both sides.
+      const outName = `cdk.out.review-${process.pid}`;
+      const baseOut = path.join(checkout.dir, outName);
+      headOut = path.join(repoRoot, outName);
       await Promise.all([
         synthesize(checkout.dir, baseOut, args.repeated.context, `the base ${base.ref}`),
         synthesize(repoRoot, headOut, args.repeated.context, 'the working tree'),
@@ -83,6 +87,7 @@ async function main(): Promise<number> {
     }
   } finally {
     fs.rmSync(tmpRoot, { recursive: true, force: true });
+    if (headOut) fs.rmSync(headOut, { recursive: true, force: true });
   }
 
   const text = renderText(review, subject);
