@@ -1,27 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { CfnTemplate, reviewTemplates } from '../../../bin/review/classify';
+import { reviewTemplates } from '../../../bin/review/classify';
 import { statefulKind } from '../../../bin/review/stateful';
-
-/**
- * The fixture is `cdk synth -c envs=dev` trimmed to the resources the gate cares about (metadata
- * dropped): the primary, one read replica, the subnet group, both secrets, the storage key, the
- * replication group, a retained and a deleted log group, the access-log bucket and the service's
- * scalable target.
- */
-const FIXTURE: CfnTemplate = JSON.parse(
-  fs.readFileSync(path.join(__dirname, 'fixtures', 'dev.template.json'), 'utf8'),
-);
-const DEV = 'ScalableBackend-dev';
-const PRIMARY = 'DatabasePrimaryEDE0B3D0';
-const REPLICA = 'DatabaseReplica1ED560A1F';
-
-/** A deep copy of the fixture, changed by `edit`. */
-function devTemplate(edit: (resources: Record<string, any>) => void = () => undefined): CfnTemplate {
-  const copy = JSON.parse(JSON.stringify(FIXTURE));
-  edit(copy.Resources);
-  return copy;
-}
+import { DEV, devTemplate, FIXTURE, PRIMARY, REPLICA } from './fixture';
 
 describe('reviewTemplates: the data-safety gate', () => {
   test('GIVEN the same templates THEN there are no differences and nothing is blocked', () => {
