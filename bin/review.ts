@@ -10,9 +10,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliError, parseCliArgs, printJson, runCli, say } from './cli';
-import { reviewTemplates } from './review/classify';
+import { reviewTemplates, StackTemplates } from './review/classify';
 import { renderMarkdown, renderText, ReviewSubject, stripAnsi } from './review/report';
 import {
+  BaseCheckout,
+  BaseCommit,
   checkoutBase,
   describeWorkingTree,
   git,
@@ -63,32 +65,8 @@ async function main(): Promise<number> {
   };
   say(`review: base ${subject.base}`);
 
-  const tmpRoot = makeTempRoot();
-  let headOut: string | undefined;
-  let review;
-  try {
-    const checkout = await checkoutBase(repoRoot, base.sha, tmpRoot, (l) => say(`review: ${l}`));
-    try {
-      say('review: synthesizing the base and the working tree (cdk synth, offline)');
-      const started = Date.now();
-      // Each output directory sits inside its project at the same depth: the source maps of bundled
-      // functions hold paths relative to it, so identical code hashes identically on both sides.
-      const outName = `cdk.out.review-${process.pid}`;
-      const baseOut = path.join(checkout.dir, outName);
-      headOut = path.join(repoRoot, outName);
-      await Promise.all([
-        synthesize(checkout.dir, baseOut, args.repeated.context, `the base ${base.ref}`),
-        synthesize(repoRoot, headOut, args.repeated.context, 'the working tree'),
-      ]);
-      say(`review: synthesized both in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      review = reviewTemplates(readAssembly(baseOut), readAssembly(headOut), args.repeated['allow-replace']);
-    } finally {
-      checkout.dispose();
-    }
-  } finally {
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
-    if (headOut) fs.rmSync(headOut, { recursive: true, force: true });
-  }
+  const templates = await synthesizeBoth(repoRoot, base, args.repeated.context);
+  const review = reviewTemplates(templates.base, templates.head, args.repeated['allow-replace']);
 
   const text = renderText(review, subject);
   if (args.flags.json) {
@@ -104,7 +82,7 @@ async function main(): Promise<number> {
         security,
       })),
       statefulChanges: review.statefulChanges,
-      blocked: review.blocked.length > 0,
+      gate: review.blocked.length ? 'blocked' : 'passed',
       unusedAllowances: review.unusedAllowances,
     });
   } else {
@@ -115,6 +93,49 @@ async function main(): Promise<number> {
     say(`review: Markdown report written to ${args.options.markdown}`);
   }
   return review.blocked.length ? 1 : 0;
+}
+
+/**
+ * Synthesize the base commit (in a temporary worktree) and the working tree at once, with the same
+ * context, and read both assemblies. Everything temporary is removed afterwards, also on Ctrl-C.
+ */
+async function synthesizeBoth(
+  repoRoot: string,
+  base: BaseCommit,
+  context: readonly string[],
+): Promise<{ base: StackTemplates; head: StackTemplates }> {
+  const tmpRoot = makeTempRoot();
+  // Each output directory sits inside its project at the same depth: the source maps of bundled
+  // functions hold paths relative to it, so identical code hashes identically on both sides.
+  const outName = `cdk.out.review-${process.pid}`;
+  const headOut = path.join(repoRoot, outName);
+  let checkout: BaseCheckout | undefined;
+  const cleanUp = () => {
+    checkout?.dispose();
+    checkout = undefined;
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+    fs.rmSync(headOut, { recursive: true, force: true });
+  };
+  const onInterrupt = () => {
+    cleanUp();
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    checkout = await checkoutBase(repoRoot, base.sha, tmpRoot, (l) => say(`review: ${l}`));
+    const baseOut = path.join(checkout.dir, outName);
+    say('review: synthesizing the base and the working tree (cdk synth, offline)');
+    const started = Date.now();
+    await Promise.all([
+      synthesize(checkout.dir, baseOut, context, `the base ${base.ref}`),
+      synthesize(repoRoot, headOut, context, 'the working tree'),
+    ]);
+    say(`review: synthesized both in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return { base: readAssembly(baseOut), head: readAssembly(headOut) };
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    cleanUp();
+  }
 }
 
 runCli(main);
