@@ -21,6 +21,7 @@ import {
   makeTempRoot,
   readAssembly,
   resolveBase,
+  stopRunning,
   synthesize,
 } from './review/workspace';
 
@@ -117,6 +118,7 @@ async function synthesizeBoth(
     fs.rmSync(headOut, { recursive: true, force: true });
   };
   const onInterrupt = () => {
+    stopRunning();
     cleanUp();
     process.exit(130);
   };

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -145,6 +145,13 @@ export async function synthesize(
   await run(process.execPath, args, projectDir, `cdk synth of ${label}`);
 }
 
+const running = new Set<ChildProcess>();
+
+/** Stop the syntheses and installs still running (on Ctrl-C), so none writes into removed directories. */
+export function stopRunning(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Run a command; on failure throw a CliError with the last lines of its output. */
 function run(command: string, args: readonly string[], cwd: string, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -153,11 +160,13 @@ function run(command: string, args: readonly string[], cwd: string, what: string
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
     });
+    running.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', (e) => reject(new CliError(`${what} could not start: ${e.message}`)));
     child.on('close', (code) => {
+      running.delete(child);
       if (code === 0) return resolve();
       const tail = output.trim().split('\n').slice(-15).join('\n');
       reject(new CliError(`${what} failed (exit ${code}):\n${tail}`));
