@@ -144,6 +144,7 @@ function dataLossAction(change: ResourceDifference): DataLossAction | undefined 
     case ResourceImpact.WILL_ORPHAN:
       // DeletionPolicy Retain keeps the resource in the account, but the stack no longer manages it
       // (and a new one under the same fixed name fails to create): still a removal to acknowledge.
+      // (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html)
       return 'orphan';
     default:
       return undefined;

@@ -13,6 +13,13 @@
  * - S3 buckets (the load balancer's access-log bucket);
  * - log groups the stack retains (DeletionPolicy Retain, RetainExceptOnCreate or Snapshot): their
  *   retention says the logs matter (flow logs, service logs).
+ *
+ * Sources: a replacement creates a new physical resource, then deletes the old one
+ * (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html);
+ * a KMS key removed from a stack is scheduled for deletion after PendingWindowInDays and cannot be
+ * recovered through CloudFormation (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html);
+ * data encrypted under a deleted key is unrecoverable
+ * (docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html).
  */
 
 /** The parts of a CloudFormation resource the classification reads. */
