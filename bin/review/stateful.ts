@@ -9,13 +9,16 @@
  * - a database cluster, DynamoDB table or EFS file system, should the stack ever gain one;
  * - the ElastiCache replication group: sessions and cached data live there;
  * - Secrets Manager secrets: a new secret means a new generated password or AUTH token;
- * - KMS keys: a replaced key is scheduled for deletion, and what it encrypted becomes unreadable;
+ * - KMS keys: what the old key encrypted needs the old key, and a key deleted by the stack is
+ *   scheduled for deletion, after which that data is unrecoverable;
  * - S3 buckets (the load balancer's access-log bucket);
  * - log groups the stack retains (DeletionPolicy Retain, RetainExceptOnCreate or Snapshot): their
  *   retention says the logs matter (flow logs, service logs).
  *
- * Sources: a replacement creates a new physical resource, then deletes the old one
- * (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html);
+ * Sources: a replacement creates a new physical resource, then deletes the old one unless its
+ * UpdateReplacePolicy keeps it; either way the stack then uses the new, empty one
+ * (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html,
+ * docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html);
  * a KMS key removed from a stack is scheduled for deletion after PendingWindowInDays and cannot be
  * recovered through CloudFormation (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html);
  * data encrypted under a deleted key is unrecoverable
