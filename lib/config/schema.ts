@@ -242,7 +242,10 @@ export const serviceSchema = z.strictObject({
       .string()
       .regex(
         ACM_CERTIFICATE_ARN,
-        'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+        // The certificate id at the end of an ACM ARN is a UUID (36 characters); source:
+        // https://docs.aws.amazon.com/acm/latest/userguide/authen-overview.html (ARN example).
+        'must be an ACM certificate ARN ending in the certificate id, a UUID: arn:aws:acm:<region>:<account>:certificate/<uuid>, ' +
+          'e.g. arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
       )
       .optional(),
     {
