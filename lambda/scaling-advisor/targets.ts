@@ -64,6 +64,11 @@ export interface AdvisorThresholds {
   readonly cacheEvictionsPerMinute: number;
   /** `observability.cacheHitRatePercent`: hit rate floor (%). */
   readonly cacheHitRatePercent: number;
+  /**
+   * `observability.cacheHitRateMinLookupsPerMinute`: below this average traffic (hits + misses per
+   * minute) the hit rate is not judged, as the `CacheHitRate` alarm stays quiet below it.
+   */
+  readonly cacheHitRateMinLookupsPerMinute: number;
   /** `observability.cacheReplicationLagSeconds`: cache replica lag line (seconds). */
   readonly cacheReplicationLagSeconds: number;
 }
@@ -131,6 +136,7 @@ const THRESHOLD_KEYS: readonly (keyof AdvisorThresholds)[] = [
   'cacheMemoryPercent',
   'cacheEvictionsPerMinute',
   'cacheHitRatePercent',
+  'cacheHitRateMinLookupsPerMinute',
   'cacheReplicationLagSeconds',
 ];
 
