@@ -22,6 +22,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ServiceConfig } from './config/schema';
 import { Network } from './network';
+import { APP_LOG_STREAM_PREFIX } from './task-outputs';
 
 export interface ServiceProps {
   /** VPC with the subnet groups of {@link Network}. */
@@ -50,6 +51,12 @@ export class Service extends Construct {
   readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The app container of {@link taskDefinition}. */
+  readonly container: ecs.ContainerDefinition;
+  /** Log group of the app container (kept when the stack is deleted). */
+  readonly logGroup: logs.LogGroup;
+  /** Security group of the tasks; the data tier admits it. */
+  readonly securityGroup: ec2.SecurityGroup;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly scaleOutAlarm: cloudwatch.Alarm;
@@ -66,10 +73,10 @@ export class Service extends Construct {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: config.cpu,
@@ -79,14 +86,14 @@ export class Service extends Construct {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
-    const container = this.taskDefinition.addContainer('App', {
+    const container = (this.container = this.taskDefinition.addContainer('App', {
       image: ecs.ContainerImage.fromRegistry(config.image),
       essential: true,
       portMappings: [{ containerPort: config.containerPort, protocol: ecs.Protocol.TCP }],
       environment: { ...config.environment, ...props.dataEnvironment },
       secrets: props.secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
-    });
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: APP_LOG_STREAM_PREFIX }),
+    }));
     if (Object.keys(props.dataEnvironment ?? {}).length > 0) {
       Validations.of(this.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
@@ -97,11 +104,11 @@ export class Service extends Construct {
 
     // Tasks accept traffic only from the ALB (rule added by addTargets below) and talk out on 443
     // (image pulls, AWS APIs) plus whatever the data tier opens for them.
-    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+    const serviceSecurityGroup = (this.securityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
       description: 'Fargate tasks: ingress from the ALB only',
       allowAllOutbound: false,
-    });
+    }));
     serviceSecurityGroup.addEgressRule(
       ec2.Peer.anyIpv4(),
       ec2.Port.tcp(443),
