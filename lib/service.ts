@@ -190,7 +190,10 @@ export class Service extends Construct {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)],
-        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        // TLS13-1-2 accepts TLS 1.3 and 1.2, TLS13-1-3 only 1.3 (source:
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+        sslPolicy:
+          config.minimumTlsVersion === '1.3' ? elbv2.SslPolicy.TLS13_13 : elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [this.targetGroup],
         open: true,
       });

@@ -48,6 +48,7 @@ const dev: EnvironmentConfig = {
     },
     deregistrationDelaySeconds: 30,
     loadBalancingAlgorithm: 'round_robin',
+    minimumTlsVersion: '1.2',
     logRetentionDays: 30,
     accessLogExpirationDays: 30,
     enableExecuteCommand: false,

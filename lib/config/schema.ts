@@ -250,10 +250,16 @@ export const serviceSchema = z.strictObject({
       .optional(),
     {
       description:
-        'ACM certificate ARN. When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS.',
+        'ACM certificate ARN. When set, the ALB serves HTTPS (TLS version per `minimumTlsVersion`) and redirects HTTP to HTTPS.',
       onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
     },
   ),
+  minimumTlsVersion: doc(z.enum(['1.2', '1.3']), {
+    description:
+      'Oldest TLS version the HTTPS listener accepts: `1.2` uses ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2), ' +
+      '`1.3` uses ELBSecurityPolicy-TLS13-1-3-2021-06 (TLS 1.3 only; older clients cannot connect). Only with a certificate.',
+    onChange: IN_PLACE,
+  }),
   logRetentionDays: doc(logRetention, {
     description: 'Retention of the container log group (days).',
     onChange: IN_PLACE,
