@@ -212,7 +212,12 @@ export function parseTargets(value: unknown, source: string): AdvisorTargets {
   } else {
     for (const key of THRESHOLD_KEYS) {
       const t = thresholds[key];
-      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
+      if (t === undefined) {
+        // Targets written by an older version of the stack lack thresholds added since.
+        problems.push(
+          `thresholds.${key} is missing: the stack was deployed by an older version; deploy the current one`,
+        );
+      } else if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
         problems.push(`thresholds.${key} must be a non-negative number, got ${describe(t)}`);
       }
     }
