@@ -79,6 +79,28 @@ describe('the README', () => {
   });
 });
 
+describe('the container contract in the README', () => {
+  test('names every DB_ and REDIS_ variable the task definition hands the container', () => {
+    const readme = read('README.md');
+    const { templates } = presets();
+    type Container = { Environment?: { Name: string }[]; Secrets?: { Name: string }[] };
+    const names = new Set<string>();
+    for (const env of ['dev', 'prod'] as const) {
+      type Resource = { Type: string; Properties: { ContainerDefinitions?: Container[] } };
+      const resources = (templates[env].toJSON() as { Resources: Record<string, Resource> }).Resources;
+      for (const r of Object.values(resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition')) {
+        for (const c of r.Properties.ContainerDefinitions ?? []) {
+          for (const v of [...(c.Environment ?? []), ...(c.Secrets ?? [])]) {
+            if (/^(DB|REDIS)_/.test(v.Name)) names.add(v.Name);
+          }
+        }
+      }
+    }
+    expect(names.size).toBeGreaterThanOrEqual(14);
+    expect([...names].filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
+  });
+});
+
 describe.each(DOCS)('%s', (file) => {
   test('has no prose line over 120 characters (tables and code excepted)', () => {
     const long = proseLines(read(file)).filter(({ line }) => line.length > 120);
