@@ -230,13 +230,11 @@ describe('npm run task: a run', () => {
         stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
       }),
     );
-    logs
-      .on(GetLogEventsCommand)
-      .rejects(
-        Object.assign(new Error('The specified log stream does not exist.'), {
-          name: 'ResourceNotFoundException',
-        }),
-      );
+    logs.on(GetLogEventsCommand).rejects(
+      Object.assign(new Error('The specified log stream does not exist.'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
 
     expect(await main(['prod', '--', 'true'], r.deps)).toBe(1);
     expect(stderrText()).toMatch(/stopped before its command ran: CannotPullContainerError/);
@@ -303,13 +301,11 @@ describe('npm run task: a run', () => {
 
   test('GIVEN no such stack THEN it says so and names the region options', async () => {
     const r = run();
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Stack with id ScalableBackend-qa does not exist'), {
-          name: 'ValidationError',
-        }),
-      );
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id ScalableBackend-qa does not exist'), {
+        name: 'ValidationError',
+      }),
+    );
     await expect(main(['qa', '--', 'true'], r.deps)).rejects.toThrow(
       /Stack ScalableBackend-qa not found.*--region/,
     );
