@@ -18,6 +18,31 @@ export const COSTS_ENVS = ['dev', 'prod'] as const;
 
 const usd = (n: number | undefined) => (n === undefined ? 'n/a' : n === 0 ? '$0' : `+$${n.toFixed(2)}`);
 
+/**
+ * The plan's terminal text with its prose lines wrapped at `width` (a bullet's continuation indented
+ * under its text), so the page keeps to the docs' line length; tables and code stay as they are.
+ */
+export function wrapProse(text: string, width = 110): string {
+  let inCode = false;
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.startsWith('```')) inCode = !inCode;
+      if (inCode || line.startsWith('|') || line.length <= width) return [line];
+      const indent = /^(\s*[-*] )/.exec(line)?.[1].replace(/[-*]/, ' ') ?? '';
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.split(' ')) {
+        if (current && current.length + 1 + word.length > width) {
+          out.push(current);
+          current = indent + word;
+        } else current = current ? `${current} ${word}` : word;
+      }
+      return [...out, current];
+    })
+    .join('\n');
+}
+
 /** The whole page, from the templates of the dev and prod stacks. */
 export function renderCostsDoc(templates: Record<(typeof COSTS_ENVS)[number], CfnTemplate>): string {
   const plans = COSTS_ENVS.map((env) => planStack(`ScalableBackend-${env}`, templates[env]));
@@ -56,7 +81,7 @@ export function renderCostsDoc(templates: Record<(typeof COSTS_ENVS)[number], Cf
     '',
     '## What it costs: dev and prod',
     '',
-    ...plans.flatMap((p) => [renderPlan(p), '']),
+    ...plans.flatMap((p) => [wrapProse(renderPlan(p)), '']),
     '## Where the prices come from',
     '',
     '| Price | USD | Unit | Status | Source |',

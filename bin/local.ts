@@ -18,10 +18,13 @@ import { EnvironmentConfig } from '../lib/config/schema';
 import {
   CONTEXT_LOCALSTACK_ENDPOINT,
   DEFAULT_LOCALSTACK_ENDPOINT,
+  HealthProbeResult,
   NotLocalEndpointError,
   assertLocalEndpoint,
+  decideFromHealth,
   localStackDeployProblems,
   localStackEnvironment,
+  probeLocalStack,
 } from '../lib/localstack';
 
 /** The environment (preset) this wrapper deploys. */
@@ -115,7 +118,41 @@ export function runCdkLocal(
   return result.status ?? 1;
 }
 
-function main(argv: string[]): number {
+/** LocalStack does not answer at the endpoint: nothing was run. */
+export class LocalStackUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStackUnreachableError';
+  }
+}
+
+/**
+ * Probe LocalStack's health endpoint before cdklocal runs. Without this, a stopped LocalStack shows up
+ * as cdk's misleading "no credentials have been configured".
+ */
+export async function assertLocalStackReachable(
+  endpoint: string,
+  probe: (endpoint: string) => Promise<HealthProbeResult> = probeLocalStack,
+): Promise<void> {
+  const decision = decideFromHealth(endpoint, await probe(endpoint));
+  if (!decision.run) {
+    const detail = decision.reason.slice(`no LocalStack at ${endpoint}`.length).trim();
+    throw new LocalStackUnreachableError(
+      `LocalStack is not reachable at ${endpoint}${detail ? ` ${detail}` : ''}. ` +
+        'Start it (LOCALSTACK_AUTH_TOKEN=<token> localstack start -d) or set AWS_ENDPOINT_URL to where it runs.',
+    );
+  }
+}
+
+export interface LocalMainDeps {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly probe?: (endpoint: string) => Promise<HealthProbeResult>;
+  readonly run?: typeof runCdkLocal;
+}
+
+/** The command line: endpoint guard, then reachability, then cdklocal. Returns the exit status. */
+export async function main(argv: string[], deps: LocalMainDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
   const [command, ...rest] = argv;
   if (!COMMANDS.includes(command as LocalCommand)) {
     console.error(`usage: ts-node bin/local.ts <${COMMANDS.join('|')}> [cdk arguments]`);
@@ -125,9 +162,17 @@ function main(argv: string[]): number {
     return 2;
   }
   try {
-    return runCdkLocal(command as LocalCommand, rest);
+    // The region does not change the endpoint; the guard refuses a non-local endpoint first.
+    const endpoint = localStackEnvironment(env, { region: 'us-east-1' }).AWS_ENDPOINT_URL;
+    assertLocalEndpoint(endpoint);
+    await assertLocalStackReachable(endpoint, deps.probe);
+    return (deps.run ?? runCdkLocal)(command as LocalCommand, rest, env);
   } catch (err) {
-    if (err instanceof NotLocalEndpointError || err instanceof ConfigError) {
+    if (
+      err instanceof NotLocalEndpointError ||
+      err instanceof ConfigError ||
+      err instanceof LocalStackUnreachableError
+    ) {
       console.error(err.message);
       return 2;
     }
@@ -136,5 +181,11 @@ function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exit(main(process.argv.slice(2)));
+  main(process.argv.slice(2)).then(
+    (status) => process.exit(status),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
 }

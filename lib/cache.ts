@@ -141,7 +141,7 @@ export class Cache extends Construct {
     Validations.of(authToken).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Secrets Manager has no rotation function for ElastiCache AUTH tokens; rotating needs ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE then SET and a restart of the tasks (README: rotating the cache token).',
+        'Secrets Manager has no rotation function for ElastiCache AUTH tokens; rotating needs ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE then SET and a restart of the tasks (docs/operations.md: rotating the cache token).',
     });
     if (config.port === DEFAULT_PORT) {
       Validations.of(this.replicationGroup).acknowledge({

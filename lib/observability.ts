@@ -276,7 +276,7 @@ export class Observability extends Construct {
       new cloudwatch.TextWidget({
         markdown:
           `# ${this.stackName} (${props.envName}): is it time to scale?\n` +
-          'Each alarm description says which lever to pull; the README section "Operating it: alarms and the advisor" maps them to the scaling levers.',
+          'Each alarm description says which lever to pull; docs/alarms.md maps them to the scaling levers.',
         width: 24,
         height: 2,
       }),

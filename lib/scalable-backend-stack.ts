@@ -13,6 +13,7 @@ import { EdgeFirewall } from './waf';
 
 /** Id of the synth warning for a production environment that serves plain HTTP. */
 export const PLAIN_HTTP_WARNING = 'scalable-backend:plainHttpInProduction';
+import { APP_LOG_STREAM_PREFIX, TASK_OUTPUTS } from './task-outputs';
 
 export interface ScalableBackendStackProps extends StackProps {
   /** Environment name (`dev`, `prod`, ...). */
@@ -116,6 +117,40 @@ export class ScalableBackendStack extends Stack {
       value: this.service.url,
     });
     this.addDataTierOutputs(config);
+    this.addTaskOutputs();
+  }
+
+  /**
+   * What `npm run task` needs to run the service's task definition once, as the service runs it:
+   * same cluster, subnets, security group and log group.
+   */
+  private addTaskOutputs(): void {
+    const s = this.service;
+    const outputs: Record<string, { description: string; value: string }> = {
+      [TASK_OUTPUTS.clusterName]: { description: 'ECS cluster of the service', value: s.cluster.clusterName },
+      [TASK_OUTPUTS.serviceName]: { description: 'ECS service name', value: s.service.serviceName },
+      [TASK_OUTPUTS.taskDefinitionArn]: {
+        description: 'Task definition (revision) the service runs; `npm run task` runs it once',
+        value: s.taskDefinition.taskDefinitionArn,
+      },
+      [TASK_OUTPUTS.containerName]: {
+        description: 'Name of the app container',
+        value: s.container.containerName,
+      },
+      [TASK_OUTPUTS.subnetIds]: {
+        description: 'Private subnets of the tasks (comma-separated)',
+        value: Fn.join(',', this.network.vpc.selectSubnets({ subnetGroupName: Network.PRIVATE }).subnetIds),
+      },
+      [TASK_OUTPUTS.securityGroupId]: {
+        description: 'Security group of the tasks (the data tier admits it)',
+        value: s.securityGroup.securityGroupId,
+      },
+      [TASK_OUTPUTS.logGroupName]: {
+        description: `Log group of the app container (streams ${APP_LOG_STREAM_PREFIX}/<container>/<task id>)`,
+        value: s.logGroup.logGroupName,
+      },
+    };
+    for (const [id, props] of Object.entries(outputs)) new CfnOutput(this, id, props);
   }
 
   /** Endpoints a user needs and the ARNs (never the values) of the data-tier secrets. */

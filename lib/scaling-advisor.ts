@@ -247,6 +247,7 @@ export function advisorThresholds(config: ObservabilityConfig, service: ServiceC
     cacheMemoryPercent: config.cacheMemoryPercent,
     cacheEvictionsPerMinute: config.cacheEvictionsPerMinute,
     cacheHitRatePercent: config.cacheHitRatePercent,
+    cacheHitRateMinLookupsPerMinute: config.cacheHitRateMinLookupsPerMinute,
     cacheReplicationLagSeconds: config.cacheReplicationLagSeconds,
   };
 }

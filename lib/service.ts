@@ -27,6 +27,7 @@ import { renderScaleOutSteps } from './config/scale-out-steps';
 import { ServiceConfig } from './config/schema';
 import { ServiceDomain } from './domain';
 import { Network } from './network';
+import { APP_LOG_STREAM_PREFIX } from './task-outputs';
 
 export interface ServiceProps {
   /** VPC with the subnet groups of {@link Network}. */
@@ -55,6 +56,12 @@ export class Service extends Construct {
   readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The app container of {@link taskDefinition}. */
+  readonly container: ecs.ContainerDefinition;
+  /** Log group of the app container (kept when the stack is deleted). */
+  readonly logGroup: logs.LogGroup;
+  /** Security group of the tasks; the data tier admits it. */
+  readonly securityGroup: ec2.SecurityGroup;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly scaleOutAlarm: cloudwatch.Alarm;
@@ -75,11 +82,11 @@ export class Service extends Construct {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: config.logRetentionDays as logs.RetentionDays,
       // Kept when the stack goes (the app's history), not after a failed first create.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    });
+    }));
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: config.cpu,
@@ -89,7 +96,7 @@ export class Service extends Construct {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
-    const container = this.taskDefinition.addContainer('App', {
+    const container = (this.container = this.taskDefinition.addContainer('App', {
       // fromRegistry grants nothing; private ECR images get their pull permissions below, other
       // private registries read their credentials from the configured secret (which CDK lets the
       // execution role read).
@@ -109,8 +116,8 @@ export class Service extends Construct {
       portMappings: [{ containerPort: config.containerPort, protocol: ecs.Protocol.TCP }],
       environment: { ...config.environment, ...props.dataEnvironment },
       secrets: props.secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'app' }),
-    });
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: APP_LOG_STREAM_PREFIX }),
+    }));
     const ecrImage = parseEcrImage(config.image);
     if (ecrImage) this.grantEcrPull(ecrImage, container);
     if (Object.keys(props.dataEnvironment ?? {}).length > 0) {
@@ -123,11 +130,11 @@ export class Service extends Construct {
 
     // Tasks accept traffic only from the ALB (rule added by addTargets below) and talk out on 443
     // (image pulls, AWS APIs) plus whatever the data tier opens for them.
-    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+    const serviceSecurityGroup = (this.securityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
       description: 'Fargate tasks: ingress from the ALB only',
       allowAllOutbound: false,
-    });
+    }));
     serviceSecurityGroup.addEgressRule(
       ec2.Peer.anyIpv4(),
       ec2.Port.tcp(443),
@@ -232,7 +239,10 @@ export class Service extends Construct {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [certificate],
-        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        // TLS13-1-2 accepts TLS 1.3 and 1.2, TLS13-1-3 only 1.3 (source:
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+        sslPolicy:
+          config.minimumTlsVersion === '1.3' ? elbv2.SslPolicy.TLS13_13 : elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [this.targetGroup],
         open: true,
       });

@@ -14,7 +14,7 @@ import {
   localStackEnvironment,
   s3EndpointFor,
 } from '../lib/localstack';
-import { cdkLocalArgs, contextFromArgs } from '../bin/local';
+import { assertLocalStackReachable, cdkLocalArgs, contextFromArgs, main as localMain } from '../bin/local';
 import { CheckCollector, buildExpectations } from './integration/expectations';
 import { CDK_JSON_CONTEXT, presets } from './helpers';
 
@@ -137,6 +137,63 @@ describe('environment for cdklocal and the SDK', () => {
       'local.service.maxTasks': '3',
       'local.cache.replicas': '1',
     });
+  });
+});
+
+describe('npm run local:* checks that LocalStack answers before cdklocal runs', () => {
+  const healthy = JSON.stringify({ services: {} });
+
+  test('GIVEN nothing listening THEN "LocalStack is not reachable at <url>" with the cause', async () => {
+    await expect(
+      assertLocalStackReachable('http://localhost:4566', async () => ({
+        kind: 'error',
+        message: 'ECONNREFUSED',
+      })),
+    ).rejects.toThrow(/^LocalStack is not reachable at http:\/\/localhost:4566 \(ECONNREFUSED\)\. Start it/);
+  });
+
+  test('GIVEN LocalStack down WHEN local:bootstrap runs THEN it exits 2 and cdklocal never starts', async () => {
+    const run = jest.fn(() => 0);
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const probed: string[] = [];
+    const status = await localMain(['bootstrap'], {
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4599' },
+      probe: async (endpoint) => {
+        probed.push(endpoint);
+        return { kind: 'error', message: 'ECONNREFUSED' };
+      },
+      run,
+    });
+    expect(status).toBe(2);
+    expect(probed).toEqual(['http://127.0.0.1:4599']);
+    expect(run).not.toHaveBeenCalled();
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringMatching(/^LocalStack is not reachable at http:\/\/127\.0\.0\.1:4599/),
+    );
+    errors.mockRestore();
+  });
+
+  test('GIVEN a non-local endpoint THEN the guard refuses before anything is probed', async () => {
+    const probe = jest.fn();
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const status = await localMain(['deploy'], {
+      env: { AWS_ENDPOINT_URL: 'https://cloudformation.eu-west-1.amazonaws.com' },
+      probe,
+    });
+    expect(status).toBe(2);
+    expect(probe).not.toHaveBeenCalled();
+    errors.mockRestore();
+  });
+
+  test('GIVEN LocalStack answering THEN cdklocal runs with the arguments and its status is returned', async () => {
+    const run = jest.fn(() => 7);
+    const status = await localMain(['deploy', '-c', 'local.service.maxTasks=3'], {
+      env: {},
+      probe: async () => ({ kind: 'response', status: 200, body: healthy }),
+      run,
+    });
+    expect(status).toBe(7);
+    expect(run).toHaveBeenCalledWith('deploy', ['-c', 'local.service.maxTasks=3'], {});
   });
 });
 

@@ -194,6 +194,7 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
         cacheMemoryPercent: o.cacheMemoryPercent,
         cacheEvictionsPerMinute: o.cacheEvictionsPerMinute,
         cacheHitRatePercent: o.cacheHitRatePercent,
+        cacheHitRateMinLookupsPerMinute: o.cacheHitRateMinLookupsPerMinute,
         cacheReplicationLagSeconds: o.cacheReplicationLagSeconds,
       },
     });

@@ -256,7 +256,7 @@ describe('load balancer', () => {
     });
   });
 
-  test('with a certificate: HTTPS with a TLS 1.3 policy, and HTTP redirects to HTTPS', () => {
+  test('with a certificate: HTTPS with a TLS 1.3 + 1.2 policy, and HTTP redirects to HTTPS', () => {
     const listeners = resourcesOf(custom, 'AWS::ElasticLoadBalancingV2::Listener').map(
       ([, r]) => r.Properties!,
     );
@@ -267,7 +267,7 @@ describe('load balancer', () => {
       Certificates: [{ CertificateArn: CERT }],
       DefaultActions: [{ Type: 'forward' }],
     });
-    expect(https.SslPolicy).toMatch(/^ELBSecurityPolicy-TLS13/);
+    expect(https.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
     const http = listeners.find((l) => l.Port === 80)!;
     expect(http).toMatchObject({
       Protocol: 'HTTP',
@@ -275,6 +275,32 @@ describe('load balancer', () => {
         { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
       ],
     });
+  });
+});
+
+describe('TLS policy of the HTTPS listener', () => {
+  /** GIVEN dev with a certificate and a minimum TLS version, WHEN only network and service are built. */
+  function sslPolicy(minimumTlsVersion: '1.2' | '1.3'): unknown {
+    const config = validateEnvironment(
+      'dev',
+      deepMerge(PRESETS.dev as never, { service: { certificateArn: CERT, minimumTlsVersion } } as never),
+    );
+    const stack = new Stack(constructTestApp(), stackName('dev'));
+    const network = new Network(stack, 'Network', { config: config.network });
+    new Service(stack, 'Service', { vpc: network.vpc, config: config.service });
+    const template = Template.fromStack(stack, { skipCyclicalDependenciesCheck: true });
+    return resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener')
+      .map(([, r]) => r.Properties!)
+      .find((l) => l.Port === 443)!.SslPolicy;
+  }
+
+  test('GIVEN minimumTlsVersion 1.2 (the default) THEN the TLS 1.3 + 1.2 policy', () => {
+    expect(PRESETS.prod.service.minimumTlsVersion).toBe('1.2');
+    expect(sslPolicy('1.2')).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+  });
+
+  test('GIVEN minimumTlsVersion 1.3 THEN the TLS 1.3-only policy', () => {
+    expect(sslPolicy('1.3')).toBe('ELBSecurityPolicy-TLS13-1-3-2021-06');
   });
 });
 

@@ -275,3 +275,35 @@ describe('stack outputs', () => {
     },
   );
 });
+
+describe('outputs for npm run task: the service network, as the service uses it', () => {
+  test.each(['dev', 'prod'] as const)(
+    '%s: cluster, task definition, container, subnets, group and log group',
+    (env) => {
+      // GIVEN the synthesized stack
+      const json = templates[env].toJSON() as {
+        Outputs: Record<string, { Value: unknown }>;
+        Resources: Resources;
+      };
+      const service = Object.values(json.Resources).find((r) => r.Type === 'AWS::ECS::Service')!.Properties!;
+      const taskDefinition = Object.entries(json.Resources).find(
+        ([, r]) => r.Type === 'AWS::ECS::TaskDefinition',
+      )!;
+      const container = taskDefinition[1].Properties!.ContainerDefinitions[0];
+      const value = (key: string) => json.Outputs[key]?.Value;
+      // THEN each output is what the service itself runs with
+      expect(value('ServiceClusterName')).toEqual(service.Cluster);
+      expect(value('ServiceTaskDefinitionArn')).toEqual({ Ref: taskDefinition[0] });
+      expect(service.TaskDefinition).toEqual({ Ref: taskDefinition[0] });
+      expect(value('ServiceContainerName')).toBe(container.Name);
+      expect(value('ServiceSubnetIds')).toEqual({
+        'Fn::Join': [',', service.NetworkConfiguration.AwsvpcConfiguration.Subnets],
+      });
+      expect([value('ServiceSecurityGroupId')]).toEqual(
+        service.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups,
+      );
+      expect(value('ServiceLogGroupName')).toEqual(container.LogConfiguration.Options['awslogs-group']);
+      expect(container.LogConfiguration.Options['awslogs-stream-prefix']).toBe('app');
+    },
+  );
+});

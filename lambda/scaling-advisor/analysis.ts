@@ -168,8 +168,13 @@ export const MIN_DATAPOINTS = 5;
 export const SUSTAINED_QUANTILE = 0.75;
 /** Share of datapoints at max tasks that counts as "running at max" (a quarter: 15 of 60 minutes). */
 export const SUSTAINED_SHARE = 0.25;
-/** Cache lookups below this in a window make the hit rate noise: it is not judged. */
-export const MIN_CACHE_LOOKUPS = 100;
+/**
+ * Cache lookups a window needs before its hit rate is judged: the `CacheHitRate` alarm's floor
+ * (`observability.cacheHitRateMinLookupsPerMinute`) over the window's minutes, and at least one lookup.
+ */
+export function minCacheLookups(targets: AdvisorTargets): number {
+  return Math.max(1, targets.thresholds.cacheHitRateMinLookupsPerMinute * targets.windowMinutes);
+}
 
 /** The verdict the advisor published last, from the `advisor_previous_verdict` series. */
 export function previousVerdict(series: SeriesById): Verdict | undefined {
@@ -842,9 +847,13 @@ function assessCache(r: SeriesReader, targets: AdvisorTargets) {
   });
 
   const lookups = hits + misses;
-  const hitRate = lookups >= MIN_CACHE_LOOKUPS ? (100 * hits) / lookups : undefined;
-  if (lookups < MIN_CACHE_LOOKUPS) {
-    r.note(`Cache hit rate not judged: ${lookups} lookups in the window (needs ${MIN_CACHE_LOOKUPS}).`);
+  const minLookups = minCacheLookups(targets);
+  const hitRate = lookups >= minLookups ? (100 * hits) / lookups : undefined;
+  if (lookups < minLookups) {
+    r.note(
+      `Cache hit rate not judged: ${lookups} lookups in the window (needs ${minLookups}: ` +
+        `${t.cacheHitRateMinLookupsPerMinute}/min, as the CacheHitRate alarm).`,
+    );
   }
   const summary =
     (nodesWithData > 0 ? `engine CPU up to ${pct(maxCpu)}, memory up to ${pct(maxMem)}` : 'no node data') +

@@ -64,6 +64,11 @@ export interface AdvisorThresholds {
   readonly cacheEvictionsPerMinute: number;
   /** `observability.cacheHitRatePercent`: hit rate floor (%). */
   readonly cacheHitRatePercent: number;
+  /**
+   * `observability.cacheHitRateMinLookupsPerMinute`: below this average traffic (hits + misses per
+   * minute) the hit rate is not judged, as the `CacheHitRate` alarm stays quiet below it.
+   */
+  readonly cacheHitRateMinLookupsPerMinute: number;
   /** `observability.cacheReplicationLagSeconds`: cache replica lag line (seconds). */
   readonly cacheReplicationLagSeconds: number;
 }
@@ -137,6 +142,7 @@ const THRESHOLD_KEYS: readonly (keyof AdvisorThresholds)[] = [
   'cacheMemoryPercent',
   'cacheEvictionsPerMinute',
   'cacheHitRatePercent',
+  'cacheHitRateMinLookupsPerMinute',
   'cacheReplicationLagSeconds',
 ];
 
@@ -226,7 +232,12 @@ export function parseTargets(value: unknown, source: string): AdvisorTargets {
   } else {
     for (const key of THRESHOLD_KEYS) {
       const t = thresholds[key];
-      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
+      if (t === undefined) {
+        // Targets written by an older version of the stack lack thresholds added since.
+        problems.push(
+          `thresholds.${key} is missing: the stack was deployed by an older version; deploy the current one`,
+        );
+      } else if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
         problems.push(`thresholds.${key} must be a non-negative number, got ${describe(t)}`);
       }
     }

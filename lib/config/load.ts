@@ -41,10 +41,11 @@ export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvi
 
   const selected = parseEnvs(context[CONTEXT_ENVS], known, problems);
   const overrides = collectOverrides(context, known, problems);
-  if (problems.length) throw new ConfigError(problems);
 
+  // Problems with `envs`, environment names or the overrides format do not stop the key checks:
+  // every selected environment that exists is still validated, so one synth lists every mistake.
   const resolved: ResolvedEnvironment[] = [];
-  for (const name of selected) {
+  for (const name of selected.filter((env) => known.includes(env))) {
     const merged = deepMerge(PRESETS[name] as unknown as JsonObject, overrides[name] ?? {});
     const conflicts = exclusiveProblems(name, merged);
     problems.push(...conflicts);
@@ -116,7 +117,8 @@ function collectOverrides(
         } else if (!isObject(value)) {
           problems.push(`overrides.${env}: got ${JSON.stringify(value)}; must be an object of settings`);
         } else {
-          out[env] = deepMerge(out[env] ?? {}, value as JsonObject);
+          // Kept as given, `null`s included: they unset preset values when merged over the preset.
+          out[env] = structuredClone(value as JsonObject);
         }
       }
     }
@@ -143,9 +145,14 @@ function collectOverrides(
       const next = target[seg];
       target = isObject(next) ? (next as JsonObject) : (target[seg] = {});
     }
-    // A value for a string setting stays a string (an account id like 012345678901 must not become a number).
+    // A value for a string setting stays a string (an account id like 012345678901 must not become a
+    // number); `null` unsets any key, string settings included.
     target[segments[segments.length - 1]] =
-      isStringSetting(segments) && typeof raw === 'string' ? raw : parseValue(raw);
+      raw === 'null' || raw === null
+        ? null
+        : isStringSetting(segments) && typeof raw === 'string'
+          ? raw
+          : parseValue(raw);
   }
   return out;
 }

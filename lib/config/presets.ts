@@ -68,6 +68,7 @@ const dev: EnvironmentConfig = {
       ],
       logRetentionDays: 30,
     },
+    minimumTlsVersion: '1.2',
     logRetentionDays: 30,
     accessLogExpirationDays: 30,
     enableExecuteCommand: false,

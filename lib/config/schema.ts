@@ -372,18 +372,21 @@ export const serviceSchema = z.strictObject({
       .string()
       .regex(
         ACM_CERTIFICATE_ARN,
-        'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+        // The certificate id at the end of an ACM ARN is a UUID (36 characters); source:
+        // https://docs.aws.amazon.com/acm/latest/userguide/authen-overview.html (ARN example).
+        'must be an ACM certificate ARN ending in the certificate id, a UUID: arn:aws:acm:<region>:<account>:certificate/<uuid>, ' +
+          'e.g. arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
       )
       .optional(),
     {
       description:
-        'ARN of an ACM certificate managed outside this stack (in its region). When set, the ALB serves HTTPS with a TLS 1.3 policy and redirects HTTP to HTTPS; the DNS record is yours. Exclusive with `domain`.',
+        'ARN of an ACM certificate managed outside this stack (in its region). When set, the ALB serves HTTPS (TLS versions per `minimumTlsVersion`) and redirects HTTP to HTTPS; the DNS record is yours. Exclusive with `domain`.',
       onChange: 'adds the HTTPS listener and turns the HTTP listener into a redirect',
     },
   ),
   domain: doc(domainSchema.optional(), {
     description:
-      'Serve HTTPS on your own domain: an ACM certificate for `name` validated by DNS in the hosted zone, the HTTPS listener (TLS 1.3 policy) with HTTP redirected to it, and an alias record to the load balancer. Exclusive with `certificateArn`.',
+      'Serve HTTPS on your own domain: an ACM certificate for `name` validated by DNS in the hosted zone, the HTTPS listener (TLS versions per `minimumTlsVersion`) with HTTP redirected to it, and an alias record to the load balancer. Exclusive with `certificateArn`.',
     onChange:
       'adds the certificate, the HTTPS listener and the alias record; the HTTP listener becomes a redirect',
   }),
@@ -392,6 +395,12 @@ export const serviceSchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   waf: wafSchema.meta({ description: 'AWS WAF in front of the load balancer.' }),
+  minimumTlsVersion: doc(z.enum(['1.2', '1.3']), {
+    description:
+      'Oldest TLS version the HTTPS listener accepts: `1.2` uses ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2), ' +
+      '`1.3` uses ELBSecurityPolicy-TLS13-1-3-2021-06 (TLS 1.3 only; older clients cannot connect). Only with a certificate or a domain.',
+    onChange: IN_PLACE,
+  }),
   logRetentionDays: doc(logRetention, {
     description: 'Retention of the container log group (days).',
     onChange: IN_PLACE,

@@ -1,6 +1,7 @@
 import { ConfigError, deepMerge, loadEnvironments } from '../../lib/config/load';
 import { configErrorOf } from '../config-error';
 import { PRESETS } from '../../lib/config/presets';
+import { referenceRows } from '../../bin/config-docs';
 
 describe('environment selection', () => {
   test('without envs, every default preset is built and local is not', () => {
@@ -67,6 +68,60 @@ describe('overrides', () => {
   test('null removes an optional setting', () => {
     const [local] = loadEnvironments({ envs: 'local', 'local.network.availabilityZones': 'null' });
     expect(local.config.network.availabilityZones).toBeUndefined();
+  });
+
+  // One set value per optional key of the schema; a new optional key without a sample fails below.
+  const OPTIONAL_SAMPLES: Record<string, unknown> = {
+    account: '123456789012',
+    region: 'eu-west-1',
+    'network.availabilityZones': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    'service.certificateArn':
+      'arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
+    'service.imageCredentialsSecretArn':
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-credentials-AbCdEf',
+    'database.replicaInstanceClass': 'r7g.large',
+    'observability.alarmEmail': 'oncall@example.com',
+    'observability.dbMaxConnections': 500,
+  };
+  const optionalKeys = referenceRows()
+    .flatMap((s) => s.rows)
+    .filter((r) => r.type.endsWith('(optional)'))
+    .map((r) => r.key);
+
+  test('every optional key of the schema has a sample for the null tests', () => {
+    expect(Object.keys(OPTIONAL_SAMPLES).sort()).toEqual([...optionalKeys].sort());
+  });
+
+  test.each(optionalKeys)('GIVEN %s set in cdk.json WHEN -c prod.<key>=null THEN the key is unset', (key) => {
+    const path = key.split('.');
+    const setting = path.reduceRight<unknown>((inner, seg) => ({ [seg]: inner }), OPTIONAL_SAMPLES[key]);
+    const valueOf = (config: object) =>
+      path.reduce<unknown>((o, seg) => (o as Record<string, unknown>)?.[seg], config);
+    // GIVEN the key is set persistently
+    const [before] = loadEnvironments({ envs: 'prod', overrides: { prod: setting } });
+    expect(valueOf(before.config)).toEqual(OPTIONAL_SAMPLES[key]);
+    // WHEN the command line sets it to null (as the CDK CLI passes it: the string "null")
+    const [after] = loadEnvironments({ envs: 'prod', overrides: { prod: setting }, [`prod.${key}`]: 'null' });
+    // THEN it is unset
+    expect(valueOf(after.config)).toBeUndefined();
+  });
+
+  test('null in cdk.json overrides unsets a value the preset sets', () => {
+    // GIVEN the local preset pins availability zones
+    expect(PRESETS.local.network.availabilityZones).toBeDefined();
+    // WHEN cdk.json sets them to null
+    const [local] = loadEnvironments({
+      envs: 'local',
+      overrides: { local: { network: { availabilityZones: null } } },
+    });
+    // THEN they are unset
+    expect(local.config.network.availabilityZones).toBeUndefined();
+  });
+
+  test('null for a required key fails naming the key', () => {
+    expect(configErrorOf({ envs: 'prod', 'prod.service.image': 'null' })).toContain(
+      'prod.service.image: got nothing; expected string',
+    );
   });
 
   test('deepMerge merges objects, replaces arrays and scalars', () => {
@@ -354,6 +409,30 @@ describe('invalid input fails with the key, the value and what is allowed', () =
     const message = configErrorOf({ envs: 'dev', 'dev.service.maxTask': '3', 'dev.network.cidr': 'x' });
     expect(message).toContain('dev.service.maxTask: unknown key');
     expect(message).toContain('dev.network.cidr: got "x"');
+  });
+
+  test('problems with envs and the overrides format are listed together with key problems', () => {
+    // GIVEN an unknown environment, a malformed overrides string and a bad key
+    const message = configErrorOf({
+      envs: 'prod,staging',
+      overrides: '{not json',
+      'prod.service.maxTasks': '5000',
+    });
+    // THEN one error lists all three
+    expect(message).toContain('envs: got "staging"; allowed environments: dev, prod, local');
+    expect(message).toContain('overrides: got "{not json"; must be a JSON object keyed by environment');
+    expect(message).toContain('prod.service.maxTasks: got 5000; Too big');
+  });
+
+  test('a certificate ARN without a UUID at the end is refused with the expected form', () => {
+    const message = configErrorOf({
+      envs: 'dev',
+      'dev.service.certificateArn': 'arn:aws:acm:eu-west-1:123456789012:certificate/my-cert',
+    });
+    expect(message).toContain(
+      'dev.service.certificateArn: got "arn:aws:acm:eu-west-1:123456789012:certificate/my-cert"',
+    );
+    expect(message).toContain('ending in the certificate id, a UUID');
   });
 
   test('a valid certificate ARN is accepted', () => {

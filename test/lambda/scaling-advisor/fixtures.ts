@@ -45,6 +45,7 @@ export function makeTargets(overrides: Partial<AdvisorTargets> = {}): AdvisorTar
       cacheMemoryPercent: 80,
       cacheEvictionsPerMinute: 100,
       cacheHitRatePercent: 80,
+      cacheHitRateMinLookupsPerMinute: 100,
       cacheReplicationLagSeconds: 5,
     },
     ...overrides,

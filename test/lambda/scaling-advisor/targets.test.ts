@@ -59,6 +59,14 @@ describe('targets', () => {
     ]);
   });
 
+  test('GIVEN targets of an older stack without the hit-rate floor THEN the error says to deploy the current version', () => {
+    const { cacheHitRateMinLookupsPerMinute: _floor, ...older } = makeTargets().thresholds;
+    void _floor;
+    expect(() => parseTargets({ ...makeTargets(), thresholds: older }, 'output AdvisorTargets')).toThrow(
+      'thresholds.cacheHitRateMinLookupsPerMinute is missing: the stack was deployed by an older version; deploy the current one',
+    );
+  });
+
   test('GIVEN a missing field THEN it is named', () => {
     const rest = without(makeTargets(), 'dbInstanceId');
     expect(() => parseTargets(rest, 'x')).toThrow(/dbInstanceId must be a non-empty string, got nothing/);
