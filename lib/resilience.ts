@@ -80,7 +80,6 @@ export class Resilience extends Construct {
     super(scope, id);
     this.props = props;
     const { config, vpc } = props;
-    const stack = Stack.of(this);
     if (props.stopAlarms.length === 0) {
       throw new Error('Resilience: at least one stop alarm is required; an experiment must be stoppable');
     }
@@ -95,23 +94,12 @@ export class Resilience extends Construct {
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // FIS delivers its log as a vended log: CloudWatch Logs needs a resource policy that lets
-    // delivery.logs.amazonaws.com write to the group (CloudWatch Logs User Guide, "Logs sent to
-    // CloudWatch Logs"); created here so FIS does not have to add one outside the stack.
-    new logs.ResourcePolicy(this, 'ExperimentLogsDelivery', {
-      policyStatements: [
-        new iam.PolicyStatement({
-          sid: 'FisLogDelivery',
-          principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${this.logGroup.logGroupArn}`],
-          conditions: {
-            StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
-          },
-        }),
-      ],
-    });
+    // FIS delivers its log as a vended log. The log group needs a resource policy that lets
+    // delivery.logs.amazonaws.com write to it; CloudWatch Logs adds it when delivery is set up, "if
+    // needed", using the setup permissions of loggingStatements() (CloudWatch Logs User Guide, "Logs
+    // sent to CloudWatch Logs"). Not declared here: account-level resource policies are limited to 10
+    // per Region (CloudWatch Logs API, PutResourcePolicy), and CloudFormation's AWS::Logs::ResourcePolicy
+    // in this CDK version has no per-log-group ResourceArn, so one per stack could exhaust the quota.
 
     const fault = `PT${config.faultMinutes}M`;
     const zoneSubnetArns = this.zoneSubnetArns();

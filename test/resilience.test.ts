@@ -223,30 +223,6 @@ const STATEMENTS: Record<(typeof NAMES)[number], unknown[]> = {
   LoseZone: [...NETWORK, ...CACHE, ...ECS, ...LOGGING],
 };
 
-/**
- * The log group's resource policy as CloudFormation receives it (a JSON string joined around the
- * tokens): delivery.logs.amazonaws.com may create streams and put events into this group only, for
- * deliveries of this account.
- */
-const EXPECTED_DELIVERY_POLICY = (logGroup: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      '{"Statement":[{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Condition":{"StringEquals":{"aws:SourceAccount":"',
-      ref('AWS::AccountId'),
-      '"},"ArnLike":{"aws:SourceArn":"arn:',
-      ref('AWS::Partition'),
-      ':logs:',
-      ref('AWS::Region'),
-      ':',
-      ref('AWS::AccountId'),
-      ':*"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"',
-      { 'Fn::GetAtt': [logGroup, 'Arn'] },
-      '","Sid":"FisLogDelivery"}],"Version":"2012-10-17"}',
-    ],
-  ],
-});
-
 describe('which environments get experiments', () => {
   test('prod: five experiment templates; dev and local none (resilience.experiments)', () => {
     expect(PRESETS.prod.resilience.experiments).toBe(true);
@@ -345,11 +321,11 @@ describe.each(NAMES)('prod experiment %s', (name) => {
 });
 
 describe('experiment log group', () => {
-  test('CloudWatch Logs may deliver the vended FIS log into it, from this account only', () => {
-    const logGroup = logicalId(prod, 'AWS::Logs::LogGroup', 'ResilienceExperimentLogs');
-    const [, policy] = singleResource(prod, 'AWS::Logs::ResourcePolicy', 'ResilienceExperimentLogsDelivery');
-    const document = JSON.parse(JSON.stringify(policy.Properties!.PolicyDocument));
-    expect(document).toEqual(EXPECTED_DELIVERY_POLICY(logGroup));
+  test('no account-level log resource policy: CloudWatch Logs adds delivery rights itself (10-per-Region quota)', () => {
+    expect(resourcesOf(prod, 'AWS::Logs::ResourcePolicy')).toEqual([]);
+    // AND the group is the stack's own, kept as long as the service logs
+    const [, group] = singleResource(prod, 'AWS::Logs::LogGroup', 'ResilienceExperimentLogs');
+    expect(group.Properties!.RetentionInDays).toBe(PRESETS.prod.service.logRetentionDays);
   });
 });
 
