@@ -112,6 +112,10 @@ export class Cache extends Construct {
       // A CloudFormation dynamic reference: the token never appears in the template.
       authToken: authToken.secretValue.unsafeUnwrap(),
       automaticFailoverEnabled: config.automaticFailover,
+      // Zone placement: with Multi-AZ, ElastiCache "automatically provisions and maintains a secondary
+      // ... node in a different Availability Zone" (ElastiCache User Guide, "AWS Regions and Availability
+      // Zones"). PreferredCacheClusterAZs is not set: it is create-only (CloudFormation resource schema of
+      // AWS::ElastiCache::ReplicationGroup), so it would block changing cache.replicas in place.
       multiAzEnabled: config.multiAz,
       ...(config.clusterMode
         ? { numNodeGroups: config.shards, replicasPerNodeGroup: config.replicas }

@@ -1,4 +1,5 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseConfig } from './config/schema';
+import { addReaderRecords } from './database-reader';
 import { Network } from './network';
 
 /** PostgreSQL's port. Part of the container contract (`DB_PORT`), so not configurable. */
@@ -71,6 +73,13 @@ export class Database extends Construct {
   readonly storageKey: kms.Key;
   /** Private hosted zone holding the reader name. */
   readonly privateZone: route53.PrivateHostedZone;
+  /** Lower-case DBInstanceIdentifier of each replica (RDS stores them in lower case). */
+  readonly replicaInstanceIdentifiers: string[];
+  /**
+   * One "replica not serving" alarm per replica; the reader name's health checks follow them.
+   * They carry no action of their own: the stack adds the alarm topic.
+   */
+  readonly replicaHealthAlarms: cloudwatch.Alarm[];
   /** Security group of the replicas, when there are any. */
   readonly replicaSecurityGroup?: ec2.SecurityGroup;
 
@@ -219,11 +228,17 @@ export class Database extends Construct {
       });
     }
     this.replicas = [];
+    this.replicaInstanceIdentifiers = [];
     for (let n = 1; n <= config.readReplicas; n++) {
       const name = `${baseName}-replica-${n}`;
       const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${n}`, {
         ...common,
         instanceIdentifier: name,
+        // An explicit zone per replica, so losing one zone never takes every replica (RDS picks a
+        // random zone otherwise: "Default: A random, system-chosen Availability Zone", RDS API
+        // CreateDBInstanceReadReplica). AvailabilityZone is create-only (CloudFormation resource
+        // schema of AWS::RDS::DBInstance), so the zone of replica n depends on n alone.
+        availabilityZone: replicaAvailabilityZone(vpc.availabilityZones, n),
         sourceDatabaseInstance: this.primary,
         instanceType: instanceType(replicaClass),
         securityGroups: [this.replicaSecurityGroup!],
@@ -249,7 +264,15 @@ export class Database extends Construct {
             'Replicas hold no data of their own and must be removable by lowering database.readReplicas; the primary carries deletion protection in prod.',
         },
       );
+      if (!Token.isUnresolved(vpc.availabilityZones[0])) {
+        Validations.of(replica).acknowledge({
+          id: 'CloudFormation-Validate::W3010',
+          reason:
+            'Zones are pinned on purpose by network.availabilityZones; each replica takes one of them so no zone holds them all.',
+        });
+      }
       this.replicas.push(replica);
+      this.replicaInstanceIdentifiers.push(name);
     }
 
     // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth
@@ -301,8 +324,7 @@ export class Database extends Construct {
       });
     }
 
-    // One reader name: equal-weight CNAMEs, one per replica, so each lookup (each new connection)
-    // lands on a replica at random. Without replicas it points at the proxy, so reads still work.
+    // One reader name over the replicas, each record health-checked (lib/database-reader.ts).
     const zoneName = props.privateZoneName ?? `${stack.stackName.toLowerCase()}.internal`;
     this.privateZone = new route53.PrivateHostedZone(this, 'PrivateZone', {
       zoneName,
@@ -310,27 +332,15 @@ export class Database extends Construct {
       comment: `${stack.stackName}: private names of the data tier`,
     });
     this.readerHostname = `${READER_RECORD}.${zoneName}`;
-    if (this.replicas.length === 0) {
-      // Weighted as well: Route 53 refuses a simple and a weighted record of the same name, and
-      // CloudFormation creates the first replica's record before it deletes this one.
-      new route53.CnameRecord(this, 'ReaderRecord', {
-        zone: this.privateZone,
-        recordName: READER_RECORD,
-        domainName: this.proxy.endpoint,
-        ttl: READER_TTL,
-        weight: 1,
-        setIdentifier: 'writer',
-      });
-    }
-    this.replicas.forEach((replica, index) => {
-      new route53.CnameRecord(this, `ReaderRecord${index + 1}`, {
-        zone: this.privateZone,
-        recordName: READER_RECORD,
-        domainName: replica.dbInstanceEndpointAddress,
-        ttl: READER_TTL,
-        weight: 1,
-        setIdentifier: `replica-${index + 1}`,
-      });
+    this.replicaHealthAlarms = addReaderRecords(this, {
+      zone: this.privateZone,
+      recordName: READER_RECORD,
+      ttl: READER_TTL,
+      writerHost: this.proxy.endpoint,
+      replicas: this.replicas.map((instance, i) => ({
+        instance,
+        instanceIdentifier: this.replicaInstanceIdentifiers[i],
+      })),
     });
 
     this.environment = {
@@ -413,6 +423,26 @@ export class Database extends Construct {
       );
     }
   }
+}
+
+/**
+ * Zone index the primary prefers. RDS refuses AvailabilityZone on a Multi-AZ instance ("can't be
+ * specified if the DB instance is a Multi-AZ deployment", RDS API CreateDBInstance), so the primary
+ * carries none; the replicas fill the other zones first.
+ */
+export const PRIMARY_PREFERRED_ZONE_INDEX = 0;
+
+/**
+ * Zone of replica `n` (1-based): round-robin over `zones`, starting after the primary's preferred
+ * zone. It depends on `n` and the zone list only, so adding replicas never moves existing ones
+ * (a moved replica would be replaced). Two replicas share a zone only when there are more
+ * replicas than zones.
+ */
+export function replicaAvailabilityZone(zones: readonly string[], n: number): string {
+  if (zones.length === 0) throw new Error('replicaAvailabilityZone: the VPC has no availability zones');
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`replicaAvailabilityZone: replica number ${n} must be >= 1`);
+  return zones[(PRIMARY_PREFERRED_ZONE_INDEX + n) % zones.length];
 }
 
 /** RDS instance identifiers: lower case letters, digits and single hyphens; room for a suffix. */

@@ -1,4 +1,6 @@
 import { Annotations, CfnOutput, Fn, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import { Cache } from './cache';
 import { EnvironmentConfig } from './config/schema';
@@ -6,6 +8,7 @@ import { Database } from './database';
 import { LOCALSTACK_ACCOUNT, LocalStackOnly } from './localstack';
 import { Network } from './network';
 import { Observability } from './observability';
+import { Resilience } from './resilience';
 import { SecretRotationRedeploy } from './rotation-redeploy';
 import { ScalingAdvisor } from './scaling-advisor';
 import { Service } from './service';
@@ -34,6 +37,8 @@ export class ScalableBackendStack extends Stack {
   readonly scalingAdvisor: ScalingAdvisor;
   /** Rolls the service after each rotation of the database secret; absent when rotation is off. */
   readonly rotationRedeploy?: SecretRotationRedeploy;
+  /** AWS FIS experiment templates; absent unless `resilience.experiments` is on. */
+  readonly resilience?: Resilience;
 
   private readonly azCount: number;
 
@@ -100,6 +105,37 @@ export class ScalableBackendStack extends Stack {
       },
       firewall: this.firewall,
     });
+    // The replica-health alarms page like every other alarm (ALARM and OK), so a replica leaving the
+    // reader rotation is never silent.
+    const alarmTopic = new actions.SnsAction(this.observability.topic);
+    for (const alarm of this.database.replicaHealthAlarms) {
+      alarm.addAlarmAction(alarmTopic);
+      alarm.addOkAction(alarmTopic);
+    }
+
+    if (config.resilience.experiments) {
+      this.resilience = new Resilience(this, 'Resilience', {
+        config: config.resilience,
+        vpc: this.network.vpc,
+        cluster: this.service.cluster,
+        service: this.service.service,
+        primary: this.database.primary,
+        primaryMultiAz: config.database.multiAz,
+        cacheReplicationGroupId: this.cache.replicationGroupId,
+        cacheMultiAz: config.cache.multiAz,
+        stopAlarms: ['ErrorRate', 'ResponseTimeP95'].map(
+          (id) => this.observability.node.findChild(id) as cloudwatch.Alarm,
+        ),
+        logRetentionDays: config.service.logRetentionDays,
+      });
+      for (const [name, template] of Object.entries(this.resilience.templates)) {
+        new CfnOutput(this, `Experiment${name}TemplateId`, {
+          description: `AWS FIS experiment template ${name} (aws fis start-experiment --experiment-template-id <id>)`,
+          value: template.ref,
+        });
+      }
+    }
+
     this.scalingAdvisor = new ScalingAdvisor(this, 'ScalingAdvisor', {
       config: config.observability,
       serviceConfig: config.service,

@@ -150,6 +150,11 @@ export class Service extends Construct {
       // No desiredCount: CloudFormation then leaves the running count alone on updates, so a deploy
       // never resets what autoscaling chose.
       circuitBreaker: { enable: true, rollback: true },
+      // Tasks return to a zone after its outage: ECS moves tasks until the zones are even again.
+      // Explicit, because ECS enables it by default only for services created after June 2025, and
+      // an update without the value keeps the old setting (ECS API UpdateService,
+      // availabilityZoneRebalancing); it needs maxHealthyPercent > 100 (CDK FargateServiceProps).
+      availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       enableExecuteCommand: config.enableExecuteCommand,

@@ -44,6 +44,28 @@ describe('replication group', () => {
     },
   );
 
+  test('prod: nodes in two zones, as Multi-AZ places them, over isolated subnets in every zone', () => {
+    // GIVEN prod (Multi-AZ on: ElastiCache keeps the replica in another zone than the primary)
+    const t = templates.prod;
+    const [, group] = groupOf(t);
+    // THEN Multi-AZ with failover and a replica is what spreads the nodes
+    expect(group.Properties).toMatchObject({
+      MultiAZEnabled: true,
+      AutomaticFailoverEnabled: true,
+      NumCacheClusters: 2,
+    });
+    // AND no pinned zone list: PreferredCacheClusterAZs is create-only and would block cache.replicas changes
+    expect(group.Properties).not.toHaveProperty('PreferredCacheClusterAZs');
+    // AND the subnet group offers every zone of the VPC (three isolated subnets in prod)
+    const [, subnetGroup] = singleResource(t, 'AWS::ElastiCache::SubnetGroup', 'CacheSubnetGroup');
+    const subnets = subnetGroup.Properties!.SubnetIds as { Ref: string }[];
+    expect(subnets.map((s) => s.Ref.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'NetworkVpcIsolatedSubnet1Subnet',
+      'NetworkVpcIsolatedSubnet2Subnet',
+      'NetworkVpcIsolatedSubnet3Subnet',
+    ]);
+  });
+
   test.each(['dev', 'prod'] as const)(
     '%s: encrypted in transit and at rest, AUTH token from Secrets Manager',
     (env) => {

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deepMerge, validateEnvironment } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
-import { Database } from '../lib/database';
+import { Database, PRIMARY_PREFERRED_ZONE_INDEX, replicaAvailabilityZone } from '../lib/database';
 import { Network } from '../lib/network';
 import { constructTestApp, presets, resourcesOf, singleResource, stackName } from './helpers';
 
@@ -225,6 +225,66 @@ describe('read replicas', () => {
     expect(database.replicaSecurityGroup).toBeUndefined();
     expect(database.environment.DB_REPLICA_HOSTS).toBe('');
     expect(database.environment.DB_READER_HOST).toBe('db-reader.scalablebackend-dev.internal');
+  });
+});
+
+describe('replica zones', () => {
+  // Replica by replica (logical ids DatabaseReplica<n><8-char hash>), whatever order the template uses
+  const zoneOf = (t: Template) =>
+    replicasOf(t)
+      .map(
+        ([id, r]) =>
+          [Number(id.slice(0, -8).replace('DatabaseReplica', '')), r.Properties!.AvailabilityZone] as const,
+      )
+      .sort(([a], [b]) => a - b)
+      .map(([, zone]) => zone);
+  const getAz = (i: number) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] });
+
+  test('prod: the two replicas sit in different zones, neither in the primary’s preferred zone', () => {
+    // WHEN prod (three zones from Fn::GetAZs, Multi-AZ primary without a zone of its own) is synthesized
+    const zones = zoneOf(templates.prod);
+    // THEN replica 1 and 2 take zones 1 and 2, round-robin after the primary's preferred zone 0
+    expect(PRIMARY_PREFERRED_ZONE_INDEX).toBe(0);
+    expect(zones).toEqual([getAz(1), getAz(2)]);
+    expect(new Set(zones.map((z) => JSON.stringify(z))).size).toBe(2);
+    // AND the primary carries none (RDS refuses AvailabilityZone on a Multi-AZ instance)
+    expect(primaryOf(templates.prod)[1].Properties).not.toHaveProperty('AvailabilityZone');
+  });
+
+  test('adding replicas never moves the existing ones; zones repeat only past the zone count', () => {
+    // GIVEN the Database alone in a plain stack (two zones from Fn::GetAZs) with 1, 2, then 5 replicas
+    const zones = [1, 2, 5].map((n) =>
+      zoneOf(databaseOnly('prod', { database: { readReplicas: n } }).template),
+    );
+    // THEN every replica keeps its zone when more are added (a moved replica is replaced)
+    expect(zones[1].slice(0, 1)).toEqual(zones[0]);
+    expect(zones[2].slice(0, 2)).toEqual(zones[1]);
+    // AND two replicas in two zones are apart; from the third on they take turns
+    expect(zones[1]).toEqual([getAz(1), getAz(0)]);
+    expect(zones[2]).toEqual([getAz(1), getAz(0), getAz(1), getAz(0), getAz(1)]);
+  });
+
+  test('pinned zones give literal names, in the same order', () => {
+    // GIVEN prod pinned to three named zones
+    const { template } = databaseOnly('prod', {
+      network: { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+    });
+    // THEN the replicas take the second and third of them
+    expect(zoneOf(template)).toEqual(['eu-west-1b', 'eu-west-1c']);
+  });
+
+  test('the zone rule itself: round-robin from the zone after the preferred one, and bad input fails', () => {
+    const zones = ['a', 'b', 'c'];
+    expect([1, 2, 3, 4, 5, 6].map((n) => replicaAvailabilityZone(zones, n))).toEqual([
+      'b',
+      'c',
+      'a',
+      'b',
+      'c',
+      'a',
+    ]);
+    expect(() => replicaAvailabilityZone(zones, 0)).toThrow(/replica number 0 must be >= 1/);
+    expect(() => replicaAvailabilityZone([], 1)).toThrow(/no availability zones/);
   });
 });
 

@@ -507,16 +507,17 @@ describe('alarms: one assertion per alarm', () => {
   );
 
   test.each(ENVS)('%s: the number of alarms follows the replicas and cache nodes', (env) => {
-    // GIVEN the preset's replica and node counts
-    const expected = expectedAlarmCount(PRESETS[env]);
+    // GIVEN the preset's replica and node counts (plus the database tier's "replica not serving"
+    // alarm per replica, which notifies the same topic)
+    const expected = expectedAlarmCount(PRESETS[env]) + PRESETS[env].database.readReplicas;
     // WHEN counting the alarms that notify the topic
     const topic = topicRef(templates[env]);
     const notifying = resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').filter(([, r]) =>
       JSON.stringify(r.Properties!.AlarmActions ?? []).includes(JSON.stringify(topic)),
     );
-    // THEN each one is accounted for (dev 20: 1 replica, 1 node; prod 24: 2 replicas, 2 nodes, WAF)
+    // THEN each one is accounted for (dev 21: 1 replica, 1 node; prod 26: 2 replicas, 2 nodes, WAF)
     expect(notifying.length).toStrictEqual(expected);
-    expect(expected).toStrictEqual(env === 'dev' ? 20 : 24);
+    expect(expected).toStrictEqual(env === 'dev' ? 21 : 26);
     // AND the only other alarms are the two step-scaling triggers, which must not page anyone
     expect(resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').length).toStrictEqual(expected + 2);
   });

@@ -172,6 +172,14 @@ describe('service deployment', () => {
     }
   });
 
+  test('availability-zone rebalancing is on, so tasks return to a zone after its outage', () => {
+    // WHEN each preset is synthesized
+    for (const t of Object.values(templates)) {
+      // THEN the service sets it explicitly (ECS keeps an existing service's old setting otherwise)
+      t.hasResourceProperties('AWS::ECS::Service', { AvailabilityZoneRebalancing: 'ENABLED' });
+    }
+  });
+
   test('ECS Exec is off by default and on by config', () => {
     templates.dev.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
     custom.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });

@@ -139,6 +139,8 @@ const dev: EnvironmentConfig = {
     advisorScheduleMinutes: 5,
     advisorWindowMinutes: 60,
   },
+  // Experiments rehearse production's failure modes; dev is single-AZ where it matters.
+  resilience: { experiments: false, zoneIndex: 0, faultMinutes: 5 },
 };
 
 const prod: EnvironmentConfig = {
@@ -188,6 +190,7 @@ const prod: EnvironmentConfig = {
     dbFreeableMemoryMiB: 1024,
     dbFreeStorageGiB: 20,
   },
+  resilience: { ...dev.resilience, experiments: true },
 };
 
 /**

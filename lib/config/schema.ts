@@ -721,6 +721,26 @@ export const observabilitySchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Resilience (AWS FIS experiment templates)
+// ---------------------------------------------------------------------------------------------
+export const resilienceSchema = z.strictObject({
+  experiments: doc(z.boolean(), {
+    description:
+      'Create AWS FIS experiment templates that rehearse losing tasks, the primary database, a cache zone, a zone of the network, and a whole zone (docs/resilience.md). Templates cost nothing until you start one.',
+    onChange: 'adds or removes the templates, their role and log group; nothing else is touched',
+  }),
+  zoneIndex: doc(int(0, 5), {
+    description:
+      'The zone the zonal experiments hit, as an index into the VPC zones (0 = first). Must be below the zone count.',
+    onChange: IN_PLACE,
+  }),
+  faultMinutes: doc(int(1, 60), {
+    description: 'How long the network cut and the cache power interruption last (minutes).',
+    onChange: IN_PLACE,
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Environment
 // ---------------------------------------------------------------------------------------------
 export const environmentSchema = z.strictObject({
@@ -758,6 +778,7 @@ export const environmentSchema = z.strictObject({
   database: databaseSchema.meta({ description: 'RDS PostgreSQL, read replicas and RDS Proxy.' }),
   cache: cacheSchema.meta({ description: 'ElastiCache replication group (Redis or Valkey).' }),
   observability: observabilitySchema.meta({ description: 'Alarms, dashboard and the scaling advisor.' }),
+  resilience: resilienceSchema.meta({ description: 'Fault-injection experiments (AWS FIS).' }),
 });
 
 /** Environment variable names the data tier injects; users may not override them. */
@@ -859,6 +880,13 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['network', 'natGateways'],
       `must not exceed the number of availability zones (${azCount})`,
       n.natGateways,
+    );
+  }
+  if (c.resilience.zoneIndex >= azCount) {
+    issue(
+      ['resilience', 'zoneIndex'],
+      `must be below the number of availability zones (${azCount}): 0 to ${azCount - 1}`,
+      c.resilience.zoneIndex,
     );
   }
   if (n.availabilityZones && new Set(n.availabilityZones).size !== n.availabilityZones.length) {
@@ -1016,6 +1044,7 @@ export type CacheConfig = EnvironmentConfig['cache'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
+export type ResilienceConfig = EnvironmentConfig['resilience'];
 
 /** A validated environment: its name plus its config. */
 export interface ResolvedEnvironment {

@@ -1,0 +1,487 @@
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as fis from 'aws-cdk-lib/aws-fis';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ResilienceConfig } from './config/schema';
+import { Network } from './network';
+
+export interface ResilienceProps {
+  /** Validated resilience settings (zone, fault duration). */
+  readonly config: ResilienceConfig;
+  /** The VPC of {@link Network}: the zonal experiments cut its private and isolated subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Cluster and service whose tasks the experiments stop. */
+  readonly cluster: ecs.ICluster;
+  readonly service: ecs.FargateService;
+  /** The primary the failover experiment reboots. */
+  readonly primary: rds.IDatabaseInstance;
+  /**
+   * Whether the primary is Multi-AZ. Without a standby there is nothing to fail over to, so the
+   * database experiment is left out (RDS refuses ForceFailover on a Single-AZ instance).
+   */
+  readonly primaryMultiAz: boolean;
+  /** ReplicationGroupId of the cache. */
+  readonly cacheReplicationGroupId: string;
+  /**
+   * Whether the cache is Multi-AZ. The power interruption needs a replica in another zone to
+   * promote; without one it would only take the cache down, so it is left out.
+   */
+  readonly cacheMultiAz: boolean;
+  /**
+   * Alarms that stop every experiment when they go to ALARM: the stack's 5xx-rate and p95
+   * response-time alarms (the service is visibly hurt, so the rehearsal has gone too far).
+   */
+  readonly stopAlarms: readonly cloudwatch.IAlarm[];
+  /** Retention of the experiment log group (days). */
+  readonly logRetentionDays: number;
+}
+
+/** The experiment templates, by name; each has its own role. */
+export type ExperimentName = 'StopTasks' | 'PrimaryFailover' | 'CacheZonePower' | 'ZoneNetwork' | 'LoseZone';
+
+/** Logical name of each FIS target and action, shared by the templates and the tests. */
+export const TARGETS = {
+  tasks: 'ServiceTasks',
+  zoneTasks: 'ServiceTasksInZone',
+  primary: 'Primary',
+  cache: 'Cache',
+  zoneSubnets: 'ZoneSubnets',
+} as const;
+
+/**
+ * AWS Fault Injection Service experiment templates that rehearse the loss of parts of one
+ * availability zone against this stack's own resources (by ARN, or by cluster and service name):
+ * stop half the tasks, force a Multi-AZ failover of the primary, interrupt the cache's power in one
+ * zone, cut one zone's private and isolated subnets, and all zonal faults at once ("lose zone X").
+ *
+ * Every template stops itself when the stack's 5xx-rate or p95 alarm goes to ALARM, logs to one
+ * CloudWatch log group (schema version 2), and runs under its own role that may touch only the
+ * resources of its experiment. Templates cost nothing until an experiment runs
+ * (AWS FIS pricing: per action-minute).
+ */
+export class Resilience extends Construct {
+  /** The templates by name (`Ref` is the template id). */
+  readonly templates: Partial<Record<ExperimentName, fis.CfnExperimentTemplate>> = {};
+  /** The role of each template. */
+  readonly roles: Partial<Record<ExperimentName, iam.Role>> = {};
+  /** Where FIS writes the experiment log. */
+  readonly logGroup: logs.LogGroup;
+  /** Name of the zone the zonal experiments hit (a token with `Fn::GetAZs`). */
+  readonly zone: string;
+
+  private readonly props: ResilienceProps;
+
+  constructor(scope: Construct, id: string, props: ResilienceProps) {
+    super(scope, id);
+    this.props = props;
+    const { config, vpc } = props;
+    if (props.stopAlarms.length === 0) {
+      throw new Error('Resilience: at least one stop alarm is required; an experiment must be stoppable');
+    }
+    if (config.zoneIndex >= vpc.availabilityZones.length) {
+      throw new Error(
+        `Resilience: resilience.zoneIndex ${config.zoneIndex} is not a zone of the VPC (it has ${vpc.availabilityZones.length})`,
+      );
+    }
+    this.zone = vpc.availabilityZones[config.zoneIndex];
+
+    this.logGroup = new logs.LogGroup(this, 'ExperimentLogs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // FIS delivers its log as a vended log. The log group needs a resource policy that lets
+    // delivery.logs.amazonaws.com write to it; CloudWatch Logs adds it when delivery is set up, "if
+    // needed", using the setup permissions of loggingStatements() (CloudWatch Logs User Guide, "Logs
+    // sent to CloudWatch Logs"). Not declared here: account-level resource policies are limited to 10
+    // per Region (CloudWatch Logs API, PutResourcePolicy), and CloudFormation's AWS::Logs::ResourcePolicy
+    // in this CDK version has no per-log-group ResourceArn, so one per stack could exhaust the quota.
+
+    const fault = `PT${config.faultMinutes}M`;
+    const zoneSubnetArns = this.zoneSubnetArns();
+    const tasks = {
+      resourceType: 'aws:ecs:task',
+      // Target parameters of aws:ecs:task: cluster and service (AWS FIS User Guide, "Targets").
+      parameters: { cluster: props.cluster.clusterName, service: props.service.serviceName },
+    };
+
+    this.addExperiment('StopTasks', {
+      description: 'Stop half of the service tasks; the ALB and ECS must replace them without 5xx',
+      targets: { [TARGETS.tasks]: { ...tasks, selectionMode: 'PERCENT(50)' } },
+      actions: {
+        StopTasks: { actionId: 'aws:ecs:stop-task', targets: { Tasks: TARGETS.tasks } },
+      },
+      statements: this.ecsStatements(),
+    });
+
+    if (props.primaryMultiAz) {
+      this.addExperiment('PrimaryFailover', {
+        description: 'Reboot the primary with a forced Multi-AZ failover; writes resume through RDS Proxy',
+        targets: {
+          [TARGETS.primary]: {
+            resourceType: 'aws:rds:db',
+            resourceArns: [props.primary.instanceArn],
+            selectionMode: 'ALL',
+          },
+        },
+        actions: {
+          FailoverPrimary: {
+            actionId: 'aws:rds:reboot-db-instances',
+            parameters: { forceFailover: 'true' },
+            targets: { DBInstances: TARGETS.primary },
+          },
+        },
+        statements: this.rdsStatements(),
+      });
+    }
+
+    const cacheTarget = {
+      resourceType: 'aws:elasticache:replicationgroup',
+      resourceArns: [this.replicationGroupArn()],
+      // Required target parameter: the zone whose nodes lose power (AWS FIS User Guide, "Targets").
+      parameters: { availabilityZoneIdentifier: this.zone },
+      selectionMode: 'ALL',
+    };
+    // Action id checked against the AWS FIS actions reference (formerly
+    // aws:elasticache:interrupt-cluster-az-power on aws:elasticache:redis-replicationgroup).
+    const cacheAction = {
+      actionId: 'aws:elasticache:replicationgroup-interrupt-az-power',
+      parameters: { duration: fault },
+      targets: { ReplicationGroups: TARGETS.cache },
+    };
+    if (props.cacheMultiAz) {
+      this.addExperiment('CacheZonePower', {
+        description: 'Interrupt power to the cache nodes in the chosen zone; a replica elsewhere is promoted',
+        targets: { [TARGETS.cache]: cacheTarget },
+        actions: { InterruptCacheZonePower: cacheAction },
+        statements: this.cacheStatements(),
+      });
+    }
+
+    const subnetTarget = {
+      resourceType: 'aws:ec2:subnet',
+      resourceArns: zoneSubnetArns,
+      selectionMode: 'ALL',
+    };
+    // scope "all" denies all traffic in and out of the subnets, as a zone outage would.
+    const networkAction = {
+      actionId: 'aws:network:disrupt-connectivity',
+      parameters: { duration: fault, scope: 'all' },
+      targets: { Subnets: TARGETS.zoneSubnets },
+    };
+    this.addExperiment('ZoneNetwork', {
+      description: 'Cut all traffic of the private and isolated subnets of the chosen zone',
+      targets: { [TARGETS.zoneSubnets]: subnetTarget },
+      actions: { DisruptZoneNetwork: networkAction },
+      statements: this.networkStatements(zoneSubnetArns),
+    });
+
+    if (props.cacheMultiAz) {
+      this.addExperiment('LoseZone', {
+        description:
+          'Lose the chosen zone: cut its subnets, interrupt cache power there and stop the tasks running there',
+        targets: {
+          [TARGETS.zoneSubnets]: subnetTarget,
+          [TARGETS.cache]: cacheTarget,
+          // The task's own AvailabilityZone (DescribeTasks), as a filter path in Pascal case.
+          [TARGETS.zoneTasks]: {
+            ...tasks,
+            filters: [{ path: 'AvailabilityZone', values: [this.zone] }],
+            selectionMode: 'ALL',
+          },
+        },
+        actions: {
+          DisruptZoneNetwork: networkAction,
+          InterruptCacheZonePower: cacheAction,
+          StopZoneTasks: { actionId: 'aws:ecs:stop-task', targets: { Tasks: TARGETS.zoneTasks } },
+        },
+        // No task may be in the zone at that moment; the other faults still run.
+        emptyTargetResolutionMode: 'skip',
+        statements: [
+          ...this.networkStatements(zoneSubnetArns),
+          ...this.cacheStatements(),
+          ...this.ecsStatements(),
+        ],
+      });
+    }
+  }
+
+  private addExperiment(
+    name: ExperimentName,
+    spec: {
+      description: string;
+      targets: Record<string, fis.CfnExperimentTemplate.ExperimentTemplateTargetProperty>;
+      actions: Record<string, fis.CfnExperimentTemplate.ExperimentTemplateActionProperty>;
+      statements: iam.PolicyStatement[];
+      emptyTargetResolutionMode?: 'fail' | 'skip';
+    },
+  ): void {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, `${name}Role`, {
+      description: `${stack.stackName}: AWS FIS experiment ${name}`,
+      // Confused-deputy guard: only FIS experiments of this account may assume it
+      // (AWS FIS User Guide, "Prepare IAM roles for experiments").
+      assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${stack.partition}:fis:${stack.region}:${stack.account}:experiment/*`,
+          },
+        },
+      }),
+      inlinePolicies: {
+        Experiment: new iam.PolicyDocument({
+          statements: [...spec.statements, ...this.loggingStatements()],
+        }),
+      },
+    });
+    this.roles[name] = role;
+    // Each wildcard is acknowledged by its exact cdk-nag finding id, with the reason it cannot be narrower.
+    const wildcards = new Set(
+      [...spec.statements, ...this.loggingStatements()]
+        .flatMap((statement) => statement.resources)
+        .filter((resource) => resource.includes('*')),
+    );
+    for (const resource of wildcards) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(stack, resource)}]`,
+        reason: wildcardReason(resource),
+      });
+    }
+
+    this.templates[name] = new fis.CfnExperimentTemplate(this, `${name}Template`, {
+      description: `${stack.stackName}: ${spec.description}`,
+      roleArn: role.roleArn,
+      targets: spec.targets,
+      actions: spec.actions,
+      stopConditions: this.props.stopAlarms.map((alarm) => ({
+        source: 'aws:cloudwatch:alarm',
+        value: alarm.alarmArn,
+      })),
+      logConfiguration: {
+        logSchemaVersion: 2,
+        cloudWatchLogsConfiguration: { LogGroupArn: this.logGroup.logGroupArn },
+      },
+      experimentOptions: {
+        accountTargeting: 'single-account',
+        emptyTargetResolutionMode: spec.emptyTargetResolutionMode ?? 'fail',
+      },
+      tags: { Name: `${stack.stackName}-${name}` },
+    });
+  }
+
+  /** ARNs of the private and isolated subnets in the chosen zone (one per subnet group). */
+  private zoneSubnetArns(): string[] {
+    const stack = Stack.of(this);
+    const arns: string[] = [];
+    for (const group of [Network.PRIVATE, Network.ISOLATED]) {
+      const inZone = this.props.vpc
+        .selectSubnets({ subnetGroupName: group })
+        .subnets.filter((subnet) => subnet.availabilityZone === this.zone);
+      if (inZone.length !== 1) {
+        throw new Error(
+          `Resilience: expected one ${group} subnet in zone index ${this.props.config.zoneIndex}`,
+        );
+      }
+      arns.push(stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: inZone[0].subnetId }));
+    }
+    return arns;
+  }
+
+  private replicationGroupArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'elasticache',
+      resource: 'replicationgroup',
+      resourceName: this.props.cacheReplicationGroupId,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /**
+   * aws:ecs:stop-task needs ecs:DescribeTasks, ecs:ListTasks, ecs:StopTask (AWS FIS actions
+   * reference; managed policy AWSFaultInjectionSimulatorECSAccess), scoped to this cluster.
+   */
+  private ecsStatements(): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const { cluster } = this.props;
+    return [
+      new iam.PolicyStatement({
+        sid: 'DescribeCluster',
+        actions: ['ecs:DescribeClusters'],
+        resources: [cluster.clusterArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'StopTasksOfThisCluster',
+        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+        resources: [
+          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` }),
+        ],
+      }),
+      new iam.PolicyStatement({ sid: 'ListTasks', actions: ['ecs:ListTasks'], resources: ['*'] }),
+    ];
+  }
+
+  /**
+   * aws:rds:reboot-db-instances needs rds:RebootDBInstance and rds:DescribeDBInstances (managed
+   * policy AWSFaultInjectionSimulatorRDSAccess); the reboot only on the primary.
+   */
+  private rdsStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'RebootThePrimary',
+        actions: ['rds:RebootDBInstance'],
+        resources: [this.props.primary.instanceArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DescribeInstances',
+        actions: ['rds:DescribeDBInstances'],
+        resources: ['*'],
+      }),
+    ];
+  }
+
+  /**
+   * aws:elasticache:replicationgroup-interrupt-az-power needs elasticache:InterruptClusterAzPower,
+   * elasticache:DescribeReplicationGroups and tag:GetResources (AWS FIS actions reference); the
+   * first two only on this replication group and its nodes (`<group id>-*`).
+   */
+  private cacheStatements(): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const id = this.props.cacheReplicationGroupId;
+    return [
+      new iam.PolicyStatement({
+        sid: 'InterruptThisCache',
+        actions: ['elasticache:InterruptClusterAzPower', 'elasticache:DescribeReplicationGroups'],
+        resources: [
+          this.replicationGroupArn(),
+          stack.formatArn({
+            service: 'elasticache',
+            resource: 'cluster',
+            resourceName: `${id}-*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+      new iam.PolicyStatement({ sid: 'ResolveTargets', actions: ['tag:GetResources'], resources: ['*'] }),
+    ];
+  }
+
+  /**
+   * aws:network:disrupt-connectivity swaps the subnets' network ACL for one that denies traffic and
+   * swaps it back (AWS FIS actions reference; managed policy AWSFaultInjectionSimulatorNetworkAccess):
+   * it may create ACLs only tagged managedByFIS=true, and change or delete only such ACLs.
+   */
+  private networkStatements(subnetArns: string[]): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const ec2Arn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ec2', resource, resourceName });
+    const acls = ec2Arn('network-acl', '*');
+    const fisTagged = { 'aws:RequestTag/managedByFIS': 'true' };
+    return [
+      new iam.PolicyStatement({
+        sid: 'CreateFisNetworkAcl',
+        actions: ['ec2:CreateNetworkAcl'],
+        resources: [acls],
+        conditions: { StringEquals: fisTagged },
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateNetworkAclInThisVpc',
+        actions: ['ec2:CreateNetworkAcl'],
+        resources: [ec2Arn('vpc', this.props.vpc.vpcId)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagFisNetworkAcl',
+        actions: ['ec2:CreateTags'],
+        resources: [acls],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkAcl', ...fisTagged } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ChangeFisNetworkAcl',
+        actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAcl'],
+        resources: [acls],
+        conditions: { StringEquals: { 'ec2:ResourceTag/managedByFIS': 'true' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'SwapAclOfTheZoneSubnets',
+        actions: ['ec2:ReplaceNetworkAclAssociation'],
+        resources: [...subnetArns, acls],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DescribeNetwork',
+        actions: [
+          'ec2:DescribeManagedPrefixLists',
+          'ec2:DescribeNetworkAcls',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadPrefixLists',
+        actions: ['ec2:GetManagedPrefixListEntries'],
+        resources: [ec2Arn('prefix-list', '*')],
+      }),
+    ];
+  }
+
+  /**
+   * Log delivery to CloudWatch Logs: logs:CreateLogDelivery, and PutResourcePolicy,
+   * DescribeResourcePolicies, DescribeLogGroups on `log-group:*` (CloudWatch Logs User Guide,
+   * "Logs sent to CloudWatch Logs": "set the ARN of its Resource line to use a * wildcard").
+   */
+  private loggingStatements(): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    return [
+      new iam.PolicyStatement({
+        sid: 'DeliverExperimentLog',
+        actions: ['logs:CreateLogDelivery'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'SetUpLogDelivery',
+        actions: ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
+        resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`],
+      }),
+    ];
+  }
+}
+
+/** How cdk-nag prints a resource in a finding id: tokens as `<LogicalId>` / `<LogicalId.Attr>`. */
+function nagResource(stack: Stack, resource: string): string {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const v = value as Record<string, unknown>;
+    if (v['Fn::Join']) return (v['Fn::Join'] as [string, unknown[]])[1].map(render).join('');
+    if (v.Ref) return `<${v.Ref as string}>`;
+    if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+    return JSON.stringify(value);
+  };
+  return render(stack.resolve(resource));
+}
+
+/** Why a wildcard resource of an experiment role cannot be narrower. */
+function wildcardReason(resource: string): string {
+  if (resource === '*') {
+    return 'Describe/List calls (ec2:Describe*, rds:DescribeDBInstances, ecs:ListTasks), tag:GetResources and logs:CreateLogDelivery support no resource-level permissions; read-only except log delivery to the stack’s own group.';
+  }
+  if (resource.includes(':task/')) {
+    return 'Task ARNs exist only at run time; the pattern is restricted to this stack’s cluster.';
+  }
+  if (resource.includes(':network-acl/')) {
+    return 'FIS creates the denying network ACL at run time, so its id is unknown; creating, changing and deleting are conditioned on the managedByFIS=true tag, and the swap back needs the subnets’ original ACL.';
+  }
+  if (resource.includes(':log-group:')) {
+    return 'Vended-log setup checks and writes the account’s log resource policy; the CloudWatch Logs User Guide requires log-group:* here. The delivery itself goes to the stack’s own log group.';
+  }
+  if (resource.includes(':cluster:')) {
+    return 'The node ids of this replication group (<group id>-00N) are assigned by ElastiCache; the pattern covers only this group’s nodes.';
+  }
+  if (resource.includes(':prefix-list/')) {
+    return 'Read-only lookup of managed prefix lists that the disrupt-connectivity action performs; no prefix list is changed.';
+  }
+  throw new Error(`Resilience: no documented reason for the wildcard resource ${resource}`);
+}
