@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseConfig } from './config/schema';
+import { DatabaseAppRole } from './database-app-role';
 import { Network } from './network';
 
 /** PostgreSQL's port. Part of the container contract (`DB_PORT`), so not configurable. */
@@ -36,6 +37,11 @@ export interface DatabaseProps {
    * @default - `<stack name in lower case>.internal`
    */
   readonly privateZoneName?: string;
+  /**
+   * Retention of the role provisioning function's log group, in days.
+   * @default 30
+   */
+  readonly functionLogRetentionDays?: number;
 }
 
 /**
@@ -57,13 +63,23 @@ export class Database extends Construct {
   readonly primary: rds.DatabaseInstance;
   readonly replicas: rds.DatabaseInstanceReadReplica[];
   readonly proxy: rds.DatabaseProxy;
-  /** Master credentials (JSON with `username`, `password`, `host`, ...), rotated when configured. */
+  /**
+   * Master credentials (JSON with `username`, `password`, `host`, ...), for administration only;
+   * single-user rotation when configured.
+   */
   readonly secret: secretsmanager.ISecret;
+  /**
+   * The service's credentials (`database.appUsername`, its own password, `host`, `port`, `dbname`,
+   * `masterarn`), attached to the primary; alternating-users rotation when configured.
+   */
+  readonly appSecret: secretsmanager.ISecret;
+  /** The custom resource that creates the service's roles with the master secret. */
+  readonly appRole: DatabaseAppRole;
   /** The one DNS name that spreads reads over all replicas (the proxy when there are none). */
   readonly readerHostname: string;
   /** Plain container environment values: endpoints, port, database name, TLS mode. */
   readonly environment: Record<string, string>;
-  /** Container secrets: `DB_USERNAME`, `DB_PASSWORD` from the master secret. */
+  /** Container secrets: `DB_USERNAME`, `DB_PASSWORD` from the app secret (never the master's). */
   readonly secrets: Record<string, ecs.Secret>;
   /** KMS key of storage, snapshots and Performance Insights of every instance. */
   readonly storageKey: kms.Key;
@@ -195,6 +211,26 @@ export class Database extends Construct {
     (generatedSecret.node.defaultChild as CfnResource).applyRemovalPolicy(keepWithData);
     this.secret = this.primary.secret!;
 
+    // The service's own user, with its own secret: `masterarn` in it lets the multi-user rotation
+    // function change passwords as the master; attaching it to the primary adds host and port.
+    const appSecret = new rds.DatabaseSecret(this, 'AppSecret', {
+      username: config.appUsername,
+      dbname: config.databaseName,
+      masterSecret: this.secret,
+    });
+    appSecret.applyRemovalPolicy(keepWithData);
+    this.appSecret = appSecret.attach(this.primary);
+    this.appRole = new DatabaseAppRole(this, 'AppRole', {
+      vpc,
+      primary: this.primary,
+      masterSecret: this.secret,
+      appSecret: this.appSecret,
+      databaseName: config.databaseName,
+      appUsername: config.appUsername,
+      dropOnDelete: config.removalPolicy === 'destroy',
+      logRetentionDays: props.functionLogRetentionDays,
+    });
+
     // Replicas: ids Replica1..N, so adding one never renames (and so replaces) the others.
     const replicaClass = config.replicaInstanceClass ?? config.instanceClass;
     if (config.readReplicas > 0) {
@@ -240,11 +276,13 @@ export class Database extends Construct {
       this.replicas.push(replica);
     }
 
-    // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth
-    // with the master secret; debug logging off because it would log statement text).
+    // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth with
+    // the service's secret, and the master's for administration; debug logging off because it
+    // would log statement text). The proxy knows one user per secret, the one in its current
+    // version (RDS User Guide, "Setting up database credentials for RDS Proxy").
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(this.primary),
-      secrets: [this.secret],
+      secrets: [this.secret, this.appSecret],
       vpc,
       vpcSubnets: { subnetGroupName: Network.ISOLATED },
       securityGroups: [proxySecurityGroup],
@@ -268,19 +306,32 @@ export class Database extends Construct {
         allowAllOutbound: false,
       });
       rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
-      this.primary.addRotationSingleUser({
+      const rotation = {
         automaticallyAfter: Duration.days(config.rotationDays),
         // Not at deploy time: tasks starting in the same deployment would read the password just
         // before it changes. The first rotation comes after rotationDays.
         rotateImmediatelyOnUpdate: false,
         vpcSubnets: { subnetGroupName: Network.PRIVATE },
         securityGroup: rotationSecurityGroup,
+      };
+      // The master (administration only) keeps single-user rotation.
+      this.primary.addRotationSingleUser(rotation);
+      // The service's user alternates between <name> and <name>_clone: each rotation sets a new
+      // password on the user the tasks do not hold, so their credentials stay valid on the
+      // replicas until the next rotation (Secrets Manager User Guide, "Lambda function rotation
+      // strategies"). The schedule starts once the roles exist.
+      const appRotation = this.primary.addRotationMultiUser('AppSecretRotation', {
+        ...rotation,
+        secret: this.appSecret,
       });
+      appRotation.node.addDependency(this.appRole.resource);
     } else {
-      Validations.of(generatedSecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
-      });
+      for (const secret of [generatedSecret, appSecret]) {
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: 'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
+        });
+      }
     }
 
     // One reader name: equal-weight CNAMEs, one per replica, so each lookup (each new connection)
@@ -324,8 +375,8 @@ export class Database extends Construct {
       DB_SSL: 'require',
     };
     this.secrets = {
-      DB_USERNAME: ecs.Secret.fromSecretsManager(this.secret, 'username'),
-      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
+      DB_USERNAME: ecs.Secret.fromSecretsManager(this.appSecret, 'username'),
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.appSecret, 'password'),
     };
 
     // Deliberate choices on the primary (cdk-nag AwsSolutions).
