@@ -195,8 +195,7 @@ export class DatabaseAppRole extends Construct {
       // Fail the deployment within minutes, not CloudFormation's default hour, if no answer comes.
       serviceTimeout: Duration.minutes(5),
     });
-    // The secret's host/port attachment and the rotation's schedule come after the roles exist.
-    this.resource.node.addDependency(primary);
+    // (Host and Port reference the primary, so CloudFormation creates the primary first.)
   }
 }
 

@@ -319,17 +319,15 @@ export class Database extends Construct {
       // The service's user alternates between <name> and <name>_clone: each rotation sets a new
       // password on the user the tasks do not hold, so their credentials stay valid on the
       // replicas until the next rotation (Secrets Manager User Guide, "Lambda function rotation
-      // strategies"). The schedule starts once the roles exist.
-      const appRotation = this.primary.addRotationMultiUser('AppSecretRotation', {
-        ...rotation,
-        secret: this.appSecret,
-      });
-      appRotation.node.addDependency(this.appRole.resource);
+      // strategies"). The schedule exists only once the roles do.
+      this.primary.addRotationMultiUser('AppSecretRotation', { ...rotation, secret: this.appSecret });
+      this.appSecret.node.findChild('RotationSchedule').node.addDependency(this.appRole.resource);
     } else {
       for (const secret of [generatedSecret, appSecret]) {
         Validations.of(secret).acknowledge({
           id: 'AwsSolutions-SMG4',
-          reason: 'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
+          reason:
+            'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
         });
       }
     }
