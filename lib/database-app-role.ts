@@ -92,7 +92,7 @@ export class DatabaseAppRole extends Construct {
     });
 
     // An explicit role: no managed policies, logs to its own group, the two secrets only.
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Database role provisioning of ${stack.stackName}: reads the master and app secrets`,
     });
