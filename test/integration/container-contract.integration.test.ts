@@ -1,11 +1,12 @@
 import { randomInt } from 'crypto';
-import { TLSSocket } from 'tls';
+import { TLSSocket, connect as tlsConnect } from 'tls';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { Credentials, handler } from '../../lambda/db-app-role';
 import { APP_ROLE_RESOURCE_TYPE } from '../../lib/database-app-role';
 import { resourcesOf, synth } from '../helpers';
 import { bootstrapLikeRds, startPostgres, TestPostgres } from './support/postgres';
+import { command, findRedisServer, startRedis } from './support/redis';
 
 /**
  * The container contract, end to end: the names the task definition of the synthesized dev
@@ -16,6 +17,7 @@ import { bootstrapLikeRds, startPostgres, TestPostgres } from './support/postgre
  */
 
 const PORT = 54_322;
+const REDIS_PORT = 56_379;
 const MASTER = { username: 'app_admin', password: 'master-Pa55word' };
 
 type Json = Record<string, unknown>;
@@ -173,4 +175,79 @@ test('the container connects with DB_* and the app secret exactly as the README 
   } finally {
     await client.end();
   }
+});
+
+describe('the cache part of the contract (redis-server with TLS and AUTH)', () => {
+  const binary = findRedisServer();
+  if (!binary) {
+    // Printed, so a run without Redis says so instead of passing silently.
+    console.log(
+      'SKIPPED the Redis integration test: no redis-server binary on the PATH (Debian package redis-server; .ci/run installs it)',
+    );
+  }
+  (binary ? test : test.skip)(
+    'the container authenticates with REDIS_AUTH_TOKEN over TLS as the README says',
+    async () => {
+      // GIVEN the names and the token secret of the template
+      expect(environment).toMatchObject({
+        REDIS_PORT: '6379',
+        REDIS_TLS: 'true',
+        REDIS_CLUSTER_MODE: 'false',
+      });
+      const tokenRef = app.Secrets.find((s) => s.Name === 'REDIS_AUTH_TOKEN')!.ValueFrom as Ref;
+      const tokenSecret = resources[tokenRef.Ref];
+      expect(tokenSecret.Type).toBe('AWS::SecretsManager::Secret');
+      const [[, group]] = resourcesOf(template, 'AWS::ElastiCache::ReplicationGroup');
+      expect(group.Properties).toMatchObject({ TransitEncryptionEnabled: true });
+      expect(JSON.stringify(group.Properties!.AuthToken)).toContain(tokenRef.Ref);
+      // AND a token as Secrets Manager generates it from the template (the whole secret string)
+      const generate = tokenSecret.Properties.GenerateSecretString as {
+        PasswordLength: number;
+        ExcludePunctuation: boolean;
+      };
+      expect(generate.ExcludePunctuation).toBe(true);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+      const token = Array.from(
+        { length: generate.PasswordLength },
+        () => alphabet[randomInt(alphabet.length)],
+      ).join('');
+      const redis = await startRedis(binary!, REDIS_PORT, token);
+      const env = {
+        REDIS_HOST: 'localhost',
+        REDIS_PORT: String(REDIS_PORT),
+        REDIS_TLS: String(environment.REDIS_TLS),
+        REDIS_AUTH_TOKEN: token,
+      };
+      const connect = () =>
+        new Promise<TLSSocket>((resolve, reject) => {
+          const socket = tlsConnect(
+            { host: env.REDIS_HOST, port: Number(env.REDIS_PORT), ca: redis.ca, servername: 'localhost' },
+            () => resolve(socket),
+          );
+          socket.once('error', reject);
+        });
+      try {
+        // WHEN the container connects with TLS (REDIS_TLS=true) and AUTH
+        const socket = await connect();
+        try {
+          // THEN commands before AUTH are refused, AUTH with the token works, and so do reads and writes
+          expect(await command(socket, 'GET', 'k')).toMatch(/^-NOAUTH/);
+          expect(await command(socket, 'AUTH', env.REDIS_AUTH_TOKEN)).toBe('+OK\r\n');
+          expect(await command(socket, 'SET', 'session:1', 'alice')).toBe('+OK\r\n');
+          expect(await command(socket, 'GET', 'session:1')).toBe('$5\r\nalice\r\n');
+        } finally {
+          socket.destroy();
+        }
+        // AND a wrong token is refused
+        const other = await connect();
+        try {
+          expect(await command(other, 'AUTH', 'not-the-token')).toMatch(/^-WRONGPASS/);
+        } finally {
+          other.destroy();
+        }
+      } finally {
+        await redis.stop();
+      }
+    },
+  );
 });
