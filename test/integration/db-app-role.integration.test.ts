@@ -323,6 +323,21 @@ describe('alternating-users rotation', () => {
   });
 });
 
+describe('administration as the master (docs/database.md)', () => {
+  test('a table the master created is handed to the application with GRANT <owner> TO CURRENT_USER and ALTER ... OWNER', async () => {
+    await asMaster(async (c) => {
+      await c.query('CREATE TABLE imported (id int PRIMARY KEY)');
+      await c.query('GRANT app_owner TO CURRENT_USER');
+      await c.query('ALTER TABLE imported OWNER TO app_owner');
+      await c.query('REVOKE app_owner FROM CURRENT_USER');
+    });
+    await as('app', 'app-Rotated-2', async (c) => {
+      await c.query('ALTER TABLE imported ADD COLUMN note text');
+      await c.query("INSERT INTO imported VALUES (1, 'handed over')");
+    });
+  });
+});
+
 describe('custom resource: delete', () => {
   test('Delete keeps the roles and the data unless the removal policy is destroy', async () => {
     expect((await run('Delete', properties('app'))).Status).toBe('SUCCESS');
