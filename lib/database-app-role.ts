@@ -26,7 +26,7 @@ export interface DatabaseAppRoleProps {
   /** VPC with the subnet groups of {@link Network}: the function runs in the private ones. */
   readonly vpc: ec2.IVpc;
   /** The primary: the function connects to it directly (not through the proxy) as the master. */
-  readonly primary: rds.DatabaseInstance;
+  readonly primary: rds.IDatabaseInstance;
   /** The master secret (username, password). */
   readonly masterSecret: secretsmanager.ISecret;
   /** The application's secret (username, password): its password becomes the login role's. */
@@ -106,7 +106,7 @@ export class DatabaseAppRole extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadTheTwoSecrets',
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        actions: ['secretsmanager:GetSecretValue'],
         resources: [masterSecret.secretArn, appSecret.secretArn],
       }),
     );

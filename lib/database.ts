@@ -45,13 +45,14 @@ export interface DatabaseProps {
 }
 
 /**
- * The relational tier: an RDS for PostgreSQL primary (KMS-encrypted gp3 with storage autoscaling,
+ * The relational tier: the service's own database user with its own secret (provisioned by
+ * {@link DatabaseAppRole}; the master stays for administration), an RDS for PostgreSQL primary (KMS-encrypted gp3 with storage autoscaling,
  * automated backups, Performance Insights, logs in CloudWatch), read replicas reachable under one
  * weighted DNS name, and RDS Proxy in front of the primary.
  *
  * Security groups form a chain (each its own group, so no rule is broader than its purpose):
- * app -> proxy (5432), proxy -> primary (5432), app -> replicas (5432), and, when rotation is on,
- * the rotation function -> primary (5432). The app never reaches the primary directly; RDS Proxy's
+ * app -> proxy (5432), proxy -> primary (5432), app -> replicas (5432), the role provisioning
+ * function -> primary (5432), and, when rotation is on, the rotation functions -> primary (5432). The app never reaches the primary directly; RDS Proxy's
  * read-only endpoints work with Aurora only, so the app reads from the replicas directly.
  *
  * Stateful resources (primary, replicas, subnet group, KMS key, secret) have fixed construct ids, and

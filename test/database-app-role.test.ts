@@ -3,9 +3,19 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deepMerge, validateEnvironment } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
 import { Database } from '../lib/database';
-import { APP_ROLE_RESOURCE_TYPE } from '../lib/database-app-role';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { APP_ROLE_RESOURCE_TYPE, DatabaseAppRole } from '../lib/database-app-role';
 import { Network } from '../lib/network';
-import { constructTestApp, presets, resourcesOf, singleResource, stackName } from './helpers';
+import {
+  constructTestApp,
+  importedDatabase,
+  presets,
+  resourcesOf,
+  singleResource,
+  stackName,
+} from './helpers';
 
 // GIVEN the presets, synthesized once for the run (without bundling)
 const { templates } = presets();
@@ -68,7 +78,7 @@ describe('role provisioning function', () => {
       {
         Sid: 'ReadTheTwoSecrets',
         Effect: 'Allow',
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Action: 'secretsmanager:GetSecretValue',
         Resource: [{ Ref: app }, { Ref: master }],
       },
       {
@@ -157,5 +167,40 @@ describe('the custom resource', () => {
     expect(egress.map(([, r]) => r.Properties!.DestinationSecurityGroupId)).toEqual([
       { 'Fn::GetAtt': [primarySg, 'GroupId'] },
     ]);
+  });
+});
+
+describe('secrets encrypted with a customer managed key', () => {
+  test('GIVEN both secrets under one key THEN the function may decrypt with that key only, through Secrets Manager', () => {
+    const stack = new Stack(constructTestApp(), 'KeyTest', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      subnetConfiguration: [
+        { name: Network.PRIVATE, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: Network.PUBLIC, subnetType: ec2.SubnetType.PUBLIC },
+      ],
+    });
+    const key = new kms.Key(stack, 'SecretsKey');
+    const secret = (id: string) => new secretsmanager.Secret(stack, id, { encryptionKey: key });
+    const { primary } = importedDatabase(stack);
+    new DatabaseAppRole(stack, 'AppRole', {
+      vpc,
+      primary,
+      masterSecret: secret('Master'),
+      appSecret: secret('App'),
+      databaseName: 'app',
+      appUsername: 'app',
+    });
+    const t = Template.fromStack(stack);
+    const [, policy] = singleResource(t, 'AWS::IAM::Policy', 'AppRoleExecutionRole');
+    const statements = (policy.Properties!.PolicyDocument as { Statement: { Sid: string }[] }).Statement;
+    expect(statements.find((s) => s.Sid === 'DecryptTheSecrets')).toEqual({
+      Sid: 'DecryptTheSecrets',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [singleResource(t, 'AWS::KMS::Key', 'SecretsKey')[0], 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
   });
 });
