@@ -77,7 +77,7 @@ export async function startPostgres(port: number): Promise<TestPostgres> {
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`PostgreSQL did not start: ${String(err)}\n${logs.join('')}`);
+    throw new Error(`PostgreSQL did not start: ${String(err)}\n${logs.join('')}`, { cause: err });
   }
 
   const ca = fs.readFileSync(tls.caFile, 'utf8');
