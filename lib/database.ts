@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseConfig } from './config/schema';
 import { addReaderRecords } from './database-reader';
+import { DatabaseAppRole } from './database-app-role';
 import { Network } from './network';
 
 /** PostgreSQL's port. Part of the container contract (`DB_PORT`), so not configurable. */
@@ -38,16 +39,22 @@ export interface DatabaseProps {
    * @default - `<stack name in lower case>.internal`
    */
   readonly privateZoneName?: string;
+  /**
+   * Retention of the role provisioning function's log group, in days.
+   * @default 30
+   */
+  readonly functionLogRetentionDays?: number;
 }
 
 /**
- * The relational tier: an RDS for PostgreSQL primary (KMS-encrypted gp3 with storage autoscaling,
+ * The relational tier: the service's own database user with its own secret (provisioned by
+ * {@link DatabaseAppRole}; the master stays for administration), an RDS for PostgreSQL primary (KMS-encrypted gp3 with storage autoscaling,
  * automated backups, Performance Insights, logs in CloudWatch), read replicas reachable under one
  * weighted DNS name, and RDS Proxy in front of the primary.
  *
  * Security groups form a chain (each its own group, so no rule is broader than its purpose):
- * app -> proxy (5432), proxy -> primary (5432), app -> replicas (5432), and, when rotation is on,
- * the rotation function -> primary (5432). The app never reaches the primary directly; RDS Proxy's
+ * app -> proxy (5432), proxy -> primary (5432), app -> replicas (5432), the role provisioning
+ * function -> primary (5432), and, when rotation is on, the rotation functions -> primary (5432). The app never reaches the primary directly; RDS Proxy's
  * read-only endpoints work with Aurora only, so the app reads from the replicas directly.
  *
  * Stateful resources (primary, replicas, subnet group, KMS key, secret) have fixed construct ids, and
@@ -61,13 +68,23 @@ export class Database extends Construct {
   readonly proxy: rds.DatabaseProxy;
   /** The proxy's name, a lower-case literal (CloudWatch dimension `ProxyName`). */
   readonly proxyName: string;
-  /** Master credentials (JSON with `username`, `password`, `host`, ...), rotated when configured. */
+  /**
+   * Master credentials (JSON with `username`, `password`, `host`, ...), for administration only;
+   * single-user rotation when configured.
+   */
   readonly secret: secretsmanager.ISecret;
+  /**
+   * The service's credentials (`database.appUsername`, its own password, `host`, `port`, `dbname`,
+   * `masterarn`), attached to the primary; alternating-users rotation when configured.
+   */
+  readonly appSecret: secretsmanager.ISecret;
+  /** The custom resource that creates the service's roles with the master secret. */
+  readonly appRole: DatabaseAppRole;
   /** The one DNS name that spreads reads over all replicas (the proxy when there are none). */
   readonly readerHostname: string;
   /** Plain container environment values: endpoints, port, database name, TLS mode. */
   readonly environment: Record<string, string>;
-  /** Container secrets: `DB_USERNAME`, `DB_PASSWORD` from the master secret. */
+  /** Container secrets: `DB_USERNAME`, `DB_PASSWORD` from the app secret (never the master's). */
   readonly secrets: Record<string, ecs.Secret>;
   /** KMS key of storage, snapshots and Performance Insights of every instance. */
   readonly storageKey: kms.Key;
@@ -214,6 +231,26 @@ export class Database extends Construct {
     (generatedSecret.node.defaultChild as CfnResource).applyRemovalPolicy(keepWithData);
     this.secret = this.primary.secret!;
 
+    // The service's own user, with its own secret: `masterarn` in it lets the multi-user rotation
+    // function change passwords as the master; attaching it to the primary adds host and port.
+    const appSecret = new rds.DatabaseSecret(this, 'AppSecret', {
+      username: config.appUsername,
+      dbname: config.databaseName,
+      masterSecret: this.secret,
+    });
+    appSecret.applyRemovalPolicy(keepWithData);
+    this.appSecret = appSecret.attach(this.primary);
+    this.appRole = new DatabaseAppRole(this, 'AppRole', {
+      vpc,
+      primary: this.primary,
+      masterSecret: this.secret,
+      appSecret: this.appSecret,
+      databaseName: config.databaseName,
+      appUsername: config.appUsername,
+      dropOnDelete: config.removalPolicy === 'destroy',
+      logRetentionDays: props.functionLogRetentionDays,
+    });
+
     // Replicas: ids Replica1..N, so adding one never renames (and so replaces) the others.
     const replicaClass = config.replicaInstanceClass ?? config.instanceClass;
     if (config.readReplicas > 0) {
@@ -275,8 +312,10 @@ export class Database extends Construct {
       this.replicaInstanceIdentifiers.push(name);
     }
 
-    // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth
-    // with the master secret; debug logging off because it would log statement text).
+    // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth with
+    // the service's secret, and the master's for administration; debug logging off because it
+    // would log statement text). The proxy knows one user per secret, the one in its current
+    // version (RDS User Guide, "Setting up database credentials for RDS Proxy").
     // An explicit lower-case name: RDS stores proxy names in lower case while Ref returns the name as
     // submitted, so a name derived from the mixed-case construct path would make every ProxyName
     // metric dimension point at a series that never has data (github.com/aws/aws-cdk/issues/38270).
@@ -285,7 +324,7 @@ export class Database extends Construct {
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       dbProxyName: this.proxyName,
       proxyTarget: rds.ProxyTarget.fromInstance(this.primary),
-      secrets: [this.secret],
+      secrets: [this.secret, this.appSecret],
       vpc,
       vpcSubnets: { subnetGroupName: Network.ISOLATED },
       securityGroups: [proxySecurityGroup],
@@ -309,19 +348,30 @@ export class Database extends Construct {
         allowAllOutbound: false,
       });
       rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
-      this.primary.addRotationSingleUser({
+      const rotation = {
         automaticallyAfter: Duration.days(config.rotationDays),
         // Not at deploy time: tasks starting in the same deployment would read the password just
         // before it changes. The first rotation comes after rotationDays.
         rotateImmediatelyOnUpdate: false,
         vpcSubnets: { subnetGroupName: Network.PRIVATE },
         securityGroup: rotationSecurityGroup,
-      });
+      };
+      // The master (administration only) keeps single-user rotation.
+      this.primary.addRotationSingleUser(rotation);
+      // The service's user alternates between <name> and <name>_clone: each rotation sets a new
+      // password on the user the tasks do not hold, so their credentials stay valid on the
+      // replicas until the next rotation (Secrets Manager User Guide, "Lambda function rotation
+      // strategies"). The schedule exists only once the roles do.
+      this.primary.addRotationMultiUser('AppSecretRotation', { ...rotation, secret: this.appSecret });
+      this.appSecret.node.findChild('RotationSchedule').node.addDependency(this.appRole.resource);
     } else {
-      Validations.of(generatedSecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
-      });
+      for (const secret of [generatedSecret, appSecret]) {
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
+        });
+      }
     }
 
     // One reader name over the replicas, each record health-checked (lib/database-reader.ts).
@@ -352,8 +402,8 @@ export class Database extends Construct {
       DB_SSL: 'require',
     };
     this.secrets = {
-      DB_USERNAME: ecs.Secret.fromSecretsManager(this.secret, 'username'),
-      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, 'password'),
+      DB_USERNAME: ecs.Secret.fromSecretsManager(this.appSecret, 'username'),
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.appSecret, 'password'),
     };
 
     // Deliberate choices on the primary (cdk-nag AwsSolutions).

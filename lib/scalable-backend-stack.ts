@@ -35,7 +35,7 @@ export class ScalableBackendStack extends Stack {
   readonly firewall?: EdgeFirewall;
   readonly observability: Observability;
   readonly scalingAdvisor: ScalingAdvisor;
-  /** Rolls the service after each rotation of the database secret; absent when rotation is off. */
+  /** Rolls the service after each rotation of its database secret; absent when rotation is off. */
   readonly rotationRedeploy?: SecretRotationRedeploy;
   /** AWS FIS experiment templates; absent unless `resilience.experiments` is on. */
   readonly resilience?: Resilience;
@@ -54,7 +54,11 @@ export class ScalableBackendStack extends Stack {
 
     this.network = new Network(this, 'Network', { config: config.network });
 
-    this.database = new Database(this, 'Database', { vpc: this.network.vpc, config: config.database });
+    this.database = new Database(this, 'Database', {
+      vpc: this.network.vpc,
+      config: config.database,
+      functionLogRetentionDays: config.service.logRetentionDays,
+    });
     this.cache = new Cache(this, 'Cache', { vpc: this.network.vpc, config: config.cache });
 
     this.service = new Service(this, 'Service', {
@@ -81,10 +85,12 @@ export class ScalableBackendStack extends Stack {
     this.database.allowFrom(this.service.service);
     this.cache.allowFrom(this.service.service);
     if (config.database.rotationDays > 0) {
-      // Tasks read DB_PASSWORD at start only: after a rotation, replace them so new connections
-      // through RDS Proxy authenticate with the new password.
+      // Tasks read DB_USERNAME/DB_PASSWORD at start only. RDS Proxy knows only the user of the
+      // app secret's current version, so after a rotation replace the tasks: new connections
+      // through the proxy then use the new user, well before the next rotation changes the
+      // previous user's password (which the replicas accept until then).
       this.rotationRedeploy = new SecretRotationRedeploy(this, 'RotationRedeploy', {
-        secret: this.database.secret,
+        secret: this.database.appSecret,
         service: this.service.service,
         logRetentionDays: config.service.logRetentionDays,
       });
@@ -202,8 +208,13 @@ export class ScalableBackendStack extends Stack {
         value: this.database.readerHostname,
       },
       DatabaseSecretArn: {
-        description: 'ARN of the Secrets Manager secret with the master credentials',
+        description: 'ARN of the Secrets Manager secret with the master credentials (administration only)',
         value: this.database.secret.secretArn,
+      },
+      DatabaseAppSecretArn: {
+        description:
+          "ARN of the Secrets Manager secret with the service's credentials (DB_USERNAME, DB_PASSWORD)",
+        value: this.database.appSecret.secretArn,
       },
       RedisEndpoint: {
         description: `${config.cache.clusterMode ? 'Configuration' : 'Primary'} endpoint of the cache (REDIS_HOST)`,

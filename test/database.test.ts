@@ -297,17 +297,28 @@ describe('RDS Proxy', () => {
     (env, idle, maxPercent, idlePercent, borrow) => {
       const t = templates[env];
       const [proxyId, proxy] = singleResource(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
-      const [attachmentId] = singleResource(
+      const [masterId] = singleResource(
         t,
         'AWS::SecretsManager::SecretTargetAttachment',
         'DatabasePrimarySecretAttachment',
       );
+      const [appId] = singleResource(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabaseAppSecretAttachment',
+      );
+      // Both users through the proxy: the master for administration, the service's user for the tasks.
+      const auth = (secret: string) => ({
+        AuthScheme: 'SECRETS',
+        IAMAuth: 'DISABLED',
+        SecretArn: { Ref: secret },
+      });
       expect(proxy.Properties).toMatchObject({
         EngineFamily: 'POSTGRESQL',
         RequireTLS: true,
         DebugLogging: false,
         IdleClientTimeout: idle,
-        Auth: [{ AuthScheme: 'SECRETS', IAMAuth: 'DISABLED', SecretArn: { Ref: attachmentId } }],
+        Auth: [auth(masterId), auth(appId)],
       });
       for (const s of proxy.Properties!.VpcSubnetIds as { Ref: string }[]) {
         expect(s.Ref).toMatch(/^NetworkVpcIsolatedSubnet/);
@@ -428,6 +439,90 @@ describe('master secret and rotation', () => {
       expect(subnets).not.toMatch(/Isolated/);
     },
   );
+
+  test.each(ENVS)(
+    '%s: the master keeps single-user rotation; the service secret rotates with alternating users as the master',
+    (env) => {
+      const t = templates[env];
+      const [masterId] = singleResource(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabasePrimarySecretAttachment',
+      );
+      const [appId] = singleResource(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabaseAppSecretAttachment',
+      );
+      const [, single] = singleResource(
+        t,
+        'AWS::Serverless::Application',
+        'DatabasePrimaryRotationSingleUser',
+      );
+      const [multiId, multi] = singleResource(
+        t,
+        'AWS::Serverless::Application',
+        'DatabasePrimaryAppSecretRotation',
+      );
+      // The multi-user function logs in as the master (masterSecretArn) to set the other user's password.
+      expect(multi.Properties!.Parameters).toMatchObject({ masterSecretArn: { Ref: masterId } });
+      expect(single.Properties!.Parameters).not.toHaveProperty('masterSecretArn');
+      const mapping = Object.values(
+        t.toJSON().Mappings as Record<string, Record<string, { applicationId: string }>>,
+      )
+        .flatMap((m) => (m.aws?.applicationId ? [m.aws.applicationId] : []))
+        .sort();
+      expect(mapping).toEqual([
+        'arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser',
+        'arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser',
+      ]);
+      // Same period, never at deployment time; the app schedule waits for the roles to exist.
+      const [scheduleId, schedule] = resourcesOf(t, 'AWS::SecretsManager::RotationSchedule').find(
+        ([, r]) => JSON.stringify(r.Properties!.SecretId) === JSON.stringify({ Ref: appId }),
+      )!;
+      expect(schedule.Properties).toMatchObject({
+        RotationLambdaARN: { 'Fn::GetAtt': [multiId, 'Outputs.RotationLambdaARN'] },
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotateImmediatelyOnUpdate: false,
+      });
+      expect(t.toJSON().Resources[scheduleId].DependsOn).toEqual([
+        singleResource(t, 'Custom::DatabaseAppRole', 'DatabaseAppRole')[0],
+      ]);
+    },
+  );
+
+  test.each(ENVS)(
+    '%s: the service secret holds its own user, the database and the master ARN; kept with the data',
+    (env) => {
+      const t = templates[env];
+      const [masterId] = singleResource(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabasePrimarySecretAttachment',
+      );
+      const [appSecretId, appSecret] = singleResource(t, 'AWS::SecretsManager::Secret', 'DatabaseAppSecret');
+      const generate = appSecret.Properties!.GenerateSecretString as Record<string, unknown>;
+      expect(generate.GenerateStringKey).toBe('password');
+      expect(generate.SecretStringTemplate).toEqual({
+        'Fn::Join': ['', ['{"username":"app","dbname":"app","masterarn":"', { Ref: masterId }, '"}']],
+      });
+      expect(appSecret.DeletionPolicy).toBe('RetainExceptOnCreate');
+      t.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+        SecretId: { Ref: appSecretId },
+        TargetType: 'AWS::RDS::DBInstance',
+        TargetId: { Ref: primaryOf(t)[0] },
+      });
+    },
+  );
+
+  test('appUsername flows into the secret and the provisioning', () => {
+    const { template } = databaseOnly('dev', { database: { appUsername: 'orders_svc' } });
+    const [, secret] = singleResource(template, 'AWS::SecretsManager::Secret', 'DatabaseAppSecret');
+    expect(JSON.stringify(secret.Properties!.GenerateSecretString)).toContain(
+      '\\"username\\":\\"orders_svc\\"',
+    );
+    template.hasResourceProperties('Custom::DatabaseAppRole', { AppUsername: 'orders_svc' });
+  });
 
   test('rotationDays 0 (the local preset) creates no rotation', () => {
     const { template } = databaseOnly('dev', { database: { rotationDays: 0 } });

@@ -166,10 +166,14 @@ const UNVALIDATED_CONTEXT = Object.fromEntries(
 
 /**
  * An app for construct-level tests: the project's feature flags, no CloudFormation validator (it
- * costs seconds per process; the presets run it in the global setup).
+ * costs seconds per process; the presets run it in the global setup), no Lambda bundling (the
+ * database tier holds a NodejsFunction; one dedicated test bundles for real).
  */
 export function constructTestApp(): App {
-  return new App({ context: UNVALIDATED_CONTEXT, builtinCloudFormationValidation: false });
+  return new App({
+    context: { ...UNVALIDATED_CONTEXT, 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
 }
 
 /** The one resource of `type` whose logical id starts with `idPrefix` (fails the test otherwise). */

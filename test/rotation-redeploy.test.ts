@@ -32,40 +32,44 @@ function definitionOf(stateMachine: { Properties?: Record<string, unknown> }): {
 }
 
 describe('redeploy on rotation', () => {
-  test.each(ROTATING)('%s: one rule matches RotationSucceeded of the database master secret only', (env) => {
-    const t = templates[env];
-    const secretAttachment = idStartingWith(
-      t,
-      'AWS::SecretsManager::SecretTargetAttachment',
-      'DatabasePrimarySecretAttachment',
-    );
-    // WHEN the template's EventBridge rules with an event pattern are listed
-    const rules = resourcesOf(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties!.EventPattern);
-    // THEN exactly one matches Secrets Manager's rotation event, and only for this secret's ARN
-    // (the attachment's Ref is the ARN of the secret with the host attached)
-    const rotationRules = rules.filter(([, r]) =>
-      JSON.stringify(r.Properties!.EventPattern).includes('aws.secretsmanager'),
-    );
-    expect(rotationRules).toHaveLength(1);
-    const [ruleId, rule] = rotationRules[0];
-    expect(ruleId).toMatch(/^RotationRedeployRotationSucceeded/);
-    expect(rule.Properties!.State).toBe('ENABLED');
-    expect(rule.Properties!.EventBusName).toBeUndefined(); // the default bus
-    expect(rule.Properties!.EventPattern).toEqual({
-      source: ['aws.secretsmanager'],
-      'detail-type': ['AWS Service Event via CloudTrail'],
-      detail: {
-        eventSource: ['secretsmanager.amazonaws.com'],
-        eventName: ['RotationSucceeded'],
-        additionalEventData: { SecretId: [{ Ref: secretAttachment }] },
-      },
-    });
-    // AND its one target starts the state machine
-    const stateMachine = idStartingWith(t, 'AWS::StepFunctions::StateMachine', 'RotationRedeploy');
-    const ruleTargets = rule.Properties!.Targets as { Arn: unknown; RoleArn: unknown }[];
-    expect(ruleTargets).toHaveLength(1);
-    expect(ruleTargets[0].Arn).toEqual({ Ref: stateMachine });
-  });
+  test.each(ROTATING)(
+    "%s: one rule matches RotationSucceeded of the service's database secret only",
+    (env) => {
+      const t = templates[env];
+      // The tasks hold the app secret (the master's rotation does not concern them).
+      const secretAttachment = idStartingWith(
+        t,
+        'AWS::SecretsManager::SecretTargetAttachment',
+        'DatabaseAppSecretAttachment',
+      );
+      // WHEN the template's EventBridge rules with an event pattern are listed
+      const rules = resourcesOf(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties!.EventPattern);
+      // THEN exactly one matches Secrets Manager's rotation event, and only for this secret's ARN
+      // (the attachment's Ref is the ARN of the secret with the host attached)
+      const rotationRules = rules.filter(([, r]) =>
+        JSON.stringify(r.Properties!.EventPattern).includes('aws.secretsmanager'),
+      );
+      expect(rotationRules).toHaveLength(1);
+      const [ruleId, rule] = rotationRules[0];
+      expect(ruleId).toMatch(/^RotationRedeployRotationSucceeded/);
+      expect(rule.Properties!.State).toBe('ENABLED');
+      expect(rule.Properties!.EventBusName).toBeUndefined(); // the default bus
+      expect(rule.Properties!.EventPattern).toEqual({
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationSucceeded'],
+          additionalEventData: { SecretId: [{ Ref: secretAttachment }] },
+        },
+      });
+      // AND its one target starts the state machine
+      const stateMachine = idStartingWith(t, 'AWS::StepFunctions::StateMachine', 'RotationRedeploy');
+      const ruleTargets = rule.Properties!.Targets as { Arn: unknown; RoleArn: unknown }[];
+      expect(ruleTargets).toHaveLength(1);
+      expect(ruleTargets[0].Arn).toEqual({ Ref: stateMachine });
+    },
+  );
 
   test.each(ROTATING)(
     '%s: the state machine forces a new deployment of the service, retrying throttling',

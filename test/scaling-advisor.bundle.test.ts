@@ -31,3 +31,20 @@ describe('scaling advisor bundle (real NodejsFunction bundling)', () => {
     expect(code.split('\n').length).toBeLessThan(20);
   });
 });
+
+// The same synth bundled the database role provisioning function too (no second bundling run).
+describe('database role provisioning bundle (same synth)', () => {
+  const [, fn] = resourcesOf(templates.dev, 'AWS::Lambda::Function').find(([id]) =>
+    id.startsWith('DatabaseAppRoleFunction'),
+  )!;
+  const s3Key = (fn.Properties!.Code as { S3Key: string }).S3Key;
+  const indexJs = path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.js');
+
+  test('THEN pg is bundled (no node_modules in Lambda) and the AWS SDK comes from the runtime', () => {
+    const code = fs.readFileSync(indexJs, 'utf8');
+    expect(code).not.toMatch(/require\("pg"\)/);
+    expect(code).toContain('SCRAM-SHA-256'); // pg's SASL authentication, bundled
+    expect(code).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
+    expect(fs.statSync(indexJs).size).toBeLessThan(300 * 1024);
+  });
+});

@@ -78,6 +78,7 @@ const PINNED: Record<'dev' | 'prod', Record<string, string>> = {
     DatabasePrimaryEDE0B3D0: 'AWS::RDS::DBInstance',
     ScalableBackenddevDatabasePrimarySecretAA9730173fdaad7efa858a3daf9490cf0a702aeb:
       'AWS::SecretsManager::Secret',
+    DatabaseAppSecret2E50FD00: 'AWS::SecretsManager::Secret',
     DatabaseReplica1ED560A1F: 'AWS::RDS::DBInstance',
     CacheSubnetGroup355C216D: 'AWS::ElastiCache::SubnetGroup',
     CacheAuthToken04672416: 'AWS::SecretsManager::Secret',
@@ -89,6 +90,7 @@ const PINNED: Record<'dev' | 'prod', Record<string, string>> = {
     DatabasePrimaryEDE0B3D0: 'AWS::RDS::DBInstance',
     ScalableBackendprodDatabasePrimarySecret0AFA2E043fdaad7efa858a3daf9490cf0a702aeb:
       'AWS::SecretsManager::Secret',
+    DatabaseAppSecret2E50FD00: 'AWS::SecretsManager::Secret',
     DatabaseReplica1ED560A1F: 'AWS::RDS::DBInstance',
     DatabaseReplica2035311FF: 'AWS::RDS::DBInstance',
     CacheSubnetGroup355C216D: 'AWS::ElastiCache::SubnetGroup',

@@ -14,6 +14,7 @@ const ROLES: [RegExp, string][] = [
   [/^DatabasePrimarySecurityGroup[0-9A-F]{8}$/, 'primary'],
   [/^DatabaseReplicaSecurityGroup[0-9A-F]{8}$/, 'replicas'],
   [/^DatabaseRotationSecurityGroup[0-9A-F]{8}$/, 'rotation'],
+  [/^DatabaseAppRoleSecurityGroup[0-9A-F]{8}$/, 'provisioner'],
   [/^CacheSecurityGroup[0-9A-F]{8}$/, 'cache'],
 ];
 
@@ -98,7 +99,7 @@ function egressRules(template: Template, roles: string[]): string[] {
   return out.sort();
 }
 
-const CHAIN = ['alb', 'service', 'proxy', 'primary', 'replicas', 'rotation', 'cache'];
+const CHAIN = ['alb', 'service', 'proxy', 'primary', 'replicas', 'rotation', 'provisioner', 'cache'];
 
 describe('security-group chain', () => {
   test.each([
@@ -111,7 +112,8 @@ describe('security-group chain', () => {
       // WHEN every ingress rule of the template is listed
       const rules = ingressRules(templates[env]);
       // THEN it is exactly: internet -> ALB, ALB -> tasks on the container port, tasks -> proxy,
-      // proxy -> primary, tasks -> replicas, tasks -> cache, and the rotation function -> primary
+      // proxy -> primary, tasks -> replicas, tasks -> cache, the role provisioning function ->
+      // primary, and the rotation function -> primary
       expect(rules).toEqual(
         [
           '0.0.0.0/0 -> alb tcp/80',
@@ -120,6 +122,7 @@ describe('security-group chain', () => {
           'proxy -> primary tcp/5432',
           'service -> replicas tcp/5432',
           'service -> cache tcp/6379',
+          'provisioner -> primary tcp/5432',
           ...(rotation ? ['rotation -> primary tcp/5432'] : []),
         ].sort(),
       );
@@ -138,6 +141,10 @@ describe('security-group chain', () => {
           'service -> replicas tcp/5432',
           'service -> cache tcp/6379',
           'proxy -> primary tcp/5432',
+          // The role provisioning function: the primary only, and HTTPS for the Secrets Manager
+          // API and CloudFormation's response URL.
+          'provisioner -> 0.0.0.0/0 tcp/443',
+          'provisioner -> primary tcp/5432',
           ...(rotation ? ['rotation -> 0.0.0.0/0 tcp/443', 'rotation -> primary tcp/5432'] : []),
         ].sort(),
       );
@@ -159,7 +166,7 @@ describe('security-group chain', () => {
         .filter((r) => / -> primary /.test(r))
         .map((r) => r.split(' ')[0])
         .sort(),
-    ).toEqual(['proxy', 'rotation']);
+    ).toEqual(['provisioner', 'proxy', 'rotation']);
     // The primary's own group guards the primary only (replicas have theirs).
     const [, primary] = resourcesOf(templates[env], 'AWS::RDS::DBInstance').find(([id]) =>
       id.startsWith('DatabasePrimary'),
@@ -221,7 +228,9 @@ describe('container contract', () => {
     '%s: credentials and the cache token are ECS secrets from Secrets Manager',
     (env) => {
       const t = templates[env];
-      const dbSecret = idOf(
+      // The service's own secret (attached to the primary for host and port), not the master's.
+      const dbSecret = idOf(t, 'AWS::SecretsManager::SecretTargetAttachment', 'DatabaseAppSecretAttachment');
+      const masterSecret = idOf(
         t,
         'AWS::SecretsManager::SecretTargetAttachment',
         'DatabasePrimarySecretAttachment',
@@ -243,6 +252,9 @@ describe('container contract', () => {
         .filter((s) => s.Action.includes('secretsmanager:GetSecretValue'));
       expect(reads).toHaveLength(1);
       expect(reads[0].Resource).toEqual(expect.arrayContaining([{ Ref: dbSecret }, { Ref: token }]));
+      // ... and never the master secret
+      expect(JSON.stringify(reads)).not.toContain(masterSecret);
+      expect(JSON.stringify(container(t).secrets)).not.toContain(masterSecret);
     },
   );
 });
@@ -259,6 +271,7 @@ describe('stack outputs', () => {
           'DatabaseReaderHost',
           'DatabaseReplicaHosts',
           'DatabaseSecretArn',
+          'DatabaseAppSecretArn',
           'RedisEndpoint',
           'RedisReaderEndpoint',
           'RedisAuthTokenSecretArn',
@@ -267,6 +280,9 @@ describe('stack outputs', () => {
       expect(outputs.DatabaseReaderHost.Value).toBe(`db-reader.scalablebackend-${env}.internal`);
       expect(outputs.DatabaseSecretArn.Value).toEqual({
         Ref: expect.stringMatching(/^DatabasePrimarySecretAttachment/),
+      });
+      expect(outputs.DatabaseAppSecretArn.Value).toEqual({
+        Ref: expect.stringMatching(/^DatabaseAppSecretAttachment/),
       });
       expect(outputs.RedisAuthTokenSecretArn.Value).toEqual({
         Ref: expect.stringMatching(/^CacheAuthToken/),

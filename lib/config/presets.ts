@@ -82,6 +82,7 @@ const dev: EnvironmentConfig = {
     maxAllocatedStorageGiB: 100,
     databaseName: 'app',
     masterUsername: 'app_admin',
+    appUsername: 'app',
     backupRetentionDays: 3,
     preferredBackupWindow: '03:00-03:30',
     preferredMaintenanceWindow: 'sun:04:00-sun:05:00',

@@ -431,6 +431,19 @@ const dbInstanceClass = z
     'must be an RDS instance class without the db. prefix, e.g. t4g.micro',
   );
 
+/** Role names PostgreSQL or RDS reserve (lower case). */
+const RESERVED_ROLE_NAMES = [
+  'postgres',
+  'rdsadmin',
+  'admin',
+  'root',
+  'public',
+  'none',
+  'current_user',
+  'session_user',
+  'current_role',
+];
+
 export const PERFORMANCE_INSIGHTS_RETENTION = [7, ...range(31, 713, 31), 731] as const;
 
 export const databaseSchema = z.strictObject({
@@ -475,6 +488,24 @@ export const databaseSchema = z.strictObject({
       description: 'Master user name (its password is generated in Secrets Manager).',
       onChange:
         'needs a new database instance and secret: CloudFormation refuses (fixed instance name), the update fails and nothing is lost: choose it before the first deploy',
+    },
+  ),
+  appUsername: doc(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,15}$/, 'must be 1-16 lower-case letters, digits or _ starting with a letter')
+      .refine((v) => !RESERVED_ROLE_NAMES.includes(v) && !/^(pg_|rds)/.test(v), {
+        message: `must not be a reserved name (${RESERVED_ROLE_NAMES.join(', ')}) or start with pg_ or rds`,
+      })
+      .refine((v) => !/_(clone|owner)$/.test(v), {
+        message:
+          'must not end with _clone or _owner (the stack derives <name>_clone and <name>_owner from it)',
+      }),
+    {
+      description:
+        "Database user of the service (`DB_USERNAME`), with its own generated secret. A custom resource creates it with `<name>_clone` (the second user of the alternating-users rotation) and the NOLOGIN role `<name>_owner` that owns the application's objects; no superuser, CREATEROLE or CREATEDB.",
+      onChange:
+        'new secret and new roles; the tasks roll to the new user, the old roles and their objects stay (hand their objects over before dropping them)',
     },
   ),
   backupRetentionDays: doc(int(1, 35), {
@@ -551,7 +582,8 @@ export const databaseSchema = z.strictObject({
     })
     .meta({ description: 'RDS Proxy (connection pooling in front of the primary).' }),
   rotationDays: doc(int(0, 365), {
-    description: 'Rotate the master password every N days (single-user rotation); 0 turns rotation off.',
+    description:
+      'Rotate both database secrets every N days: the master with single-user rotation, the service user with alternating-users (multi-user) rotation; 0 turns rotation off.',
     onChange: IN_PLACE,
   }),
 });
@@ -925,6 +957,15 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       `must not exceed database.proxy.maxConnectionsPercent (${d.proxy.maxConnectionsPercent})`,
       d.proxy.maxIdleConnectionsPercent,
     );
+  }
+  for (const derived of [d.appUsername, `${d.appUsername}_clone`, `${d.appUsername}_owner`]) {
+    if (derived.toLowerCase() === d.masterUsername.toLowerCase()) {
+      issue(
+        ['database', 'appUsername'],
+        `must differ from database.masterUsername (${d.masterUsername}), also as ${derived}: the service must not log in as the master`,
+        d.appUsername,
+      );
+    }
   }
   if (windowMinutes(d.preferredBackupWindow) < 30) {
     issue(['database', 'preferredBackupWindow'], 'must be at least 30 minutes long', d.preferredBackupWindow);

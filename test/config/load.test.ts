@@ -166,6 +166,32 @@ describe('invalid input fails with the key, the value and what is allowed', () =
       { overrides: { stage: {} } },
       'overrides.stage: unknown environment',
     ],
+    // the service's database user
+    [
+      'app user name that is not a lower-case identifier',
+      { 'dev.database.appUsername': 'App-User' },
+      'dev.database.appUsername: got "App-User"; must be 1-16 lower-case letters, digits or _ starting with a letter',
+    ],
+    [
+      'app user name reserved by PostgreSQL or RDS',
+      { 'dev.database.appUsername': 'rdsproxy' },
+      'dev.database.appUsername: got "rdsproxy"; must not be a reserved name (postgres, rdsadmin, admin, root, public',
+    ],
+    [
+      'app user name that collides with the derived roles',
+      { 'dev.database.appUsername': 'orders_clone' },
+      'dev.database.appUsername: got "orders_clone"; must not end with _clone or _owner',
+    ],
+    [
+      'app user equal to the master',
+      { 'dev.database.appUsername': 'app_admin' },
+      'dev.database.appUsername: got "app_admin"; must differ from database.masterUsername (app_admin)',
+    ],
+    [
+      "app user whose clone would be the master's name",
+      { 'dev.database.appUsername': 'svc', 'dev.database.masterUsername': 'svc_owner' },
+      'dev.database.appUsername: got "svc"; must differ from database.masterUsername (svc_owner), also as svc_owner',
+    ],
     // wrong types
     [
       'a string where a number belongs',
