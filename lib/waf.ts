@@ -72,7 +72,14 @@ export class EdgeFirewall extends Construct {
         priority: i + 1,
         // "None" keeps each group's own actions (block); "Count" would only observe.
         overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name: group,
+            // Rules switched to Count (e.g. the core rule set's 8 KB body limit for an upload API).
+            ...countOnly(config.countOnlyRules, group),
+          },
+        },
         visibilityConfig: visibility(group),
       })),
     ];
@@ -140,4 +147,15 @@ export class EdgeFirewall extends Construct {
 
 function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
   return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true };
+}
+
+/** RuleActionOverrides that make the listed rules of `group` count instead of block. */
+function countOnly(
+  rules: readonly string[],
+  group: string,
+): { ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[] } {
+  const names = rules.filter((r) => r.startsWith(`${group}/`)).map((r) => r.slice(group.length + 1));
+  return names.length
+    ? { ruleActionOverrides: names.map((name) => ({ name, actionToUse: { count: {} } })) }
+    : {};
 }

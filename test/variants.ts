@@ -75,6 +75,7 @@ export const VARIANTS = {
       'prod.service.waf.rateLimitPer5Minutes': '500',
       'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',
       'prod.service.waf.logRetentionDays': '30',
+      'prod.service.waf.countOnlyRules': '["AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY"]',
     },
   },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */

@@ -19,7 +19,7 @@ interface Rule {
   OverrideAction?: unknown;
   Statement: {
     RateBasedStatement?: { Limit: number };
-    ManagedRuleGroupStatement?: { VendorName: string; Name: string };
+    ManagedRuleGroupStatement?: { VendorName: string; Name: string; RuleActionOverrides?: unknown };
   };
 }
 const rulesOf = (t = prod) => webAclOf(t)[1].Properties!.Rules as Rule[];
@@ -62,6 +62,19 @@ describe('AWS WAF in front of the load balancer', () => {
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesSQLiRuleSet',
     ]);
+  });
+
+  test('GIVEN a rule listed in countOnlyRules THEN only that rule of its group counts instead of blocking', () => {
+    // GIVEN prodDomain with AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY (an API with bodies over 8 KB)
+    const [core, sqli] = rulesOf(custom).slice(1);
+    // THEN the core rule set overrides exactly that rule to Count, and the group keeps its own actions
+    expect(core.Statement.ManagedRuleGroupStatement?.RuleActionOverrides).toEqual([
+      { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+    ]);
+    expect(core.OverrideAction).toEqual({ None: {} });
+    // AND the other group, and the default prod web ACL, override nothing
+    expect(sqli.Statement.ManagedRuleGroupStatement?.RuleActionOverrides).toBeUndefined();
+    expect(rulesOf().some((r) => r.Statement.ManagedRuleGroupStatement?.RuleActionOverrides)).toBe(false);
   });
 
   test('GIVEN prod THEN the web ACL is associated with the load balancer', () => {

@@ -274,43 +274,75 @@ export const WAF_GROUPS_NEEDING_CONFIG = [
  */
 export const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
 
-export const wafSchema = z.strictObject({
-  enabled: doc(z.boolean(), {
-    description:
-      'Put an AWS WAF web ACL in front of the load balancer (managed rule groups, a per-IP rate limit, logging). Costs a monthly fee per web ACL and rule plus a fee per million requests.',
-    onChange: 'creates or deletes the web ACL and its association; requests are not interrupted',
-  }),
-  rateLimitPer5Minutes: doc(int(WAF_RATE_LIMIT_RANGE.min, WAF_RATE_LIMIT_RANGE.max), {
-    description: `Requests one client IP may send in any 5-minute window before WAF blocks it until its rate falls below the limit (${WAF_RATE_LIMIT_RANGE.min}-${WAF_RATE_LIMIT_RANGE.max}; some newer regions still require at least 100).`,
-    onChange: 'in place (the rule restarts counting, which can pause rate limiting for up to a minute)',
-  }),
-  managedRuleGroups: doc(
-    z
-      .array(
-        z
-          .string()
-          .regex(
-            /^AWSManagedRules[A-Za-z0-9]+$/,
-            'must be the name of an AWS managed rule group, e.g. AWSManagedRulesSQLiRuleSet',
-          )
-          .refine((v) => !(WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v), {
-            message: `needs extra configuration this stack does not write; not supported: ${WAF_GROUPS_NEEDING_CONFIG.join(', ')}`,
-          }),
-      )
-      .max(10)
-      .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule group twice' }),
-    {
+export const wafSchema = z
+  .strictObject({
+    enabled: doc(z.boolean(), {
       description:
-        'AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit. Keep the web ACL under 1,500 WCUs (beyond that AWS charges more): the defaults use about 930 (core rule set 700, known bad inputs 200, IP reputation 25, rate limit 2).',
-      onChange: 'in place (rules are added or removed from the web ACL)',
-    },
-  ),
-  logRetentionDays: doc(logRetention, {
-    description:
-      'Retention of the WAF log group (`aws-waf-logs-<stack>`); the Authorization and Cookie headers are redacted.',
-    onChange: IN_PLACE,
-  }),
-});
+        'Put an AWS WAF web ACL in front of the load balancer (managed rule groups, a per-IP rate limit, logging). Costs a monthly fee per web ACL and rule plus a fee per million requests.',
+      onChange: 'creates or deletes the web ACL and its association; requests are not interrupted',
+    }),
+    rateLimitPer5Minutes: doc(int(WAF_RATE_LIMIT_RANGE.min, WAF_RATE_LIMIT_RANGE.max), {
+      description: `Requests one client IP may send in any 5-minute window before WAF blocks it until its rate falls below the limit (${WAF_RATE_LIMIT_RANGE.min}-${WAF_RATE_LIMIT_RANGE.max}; some newer regions still require at least 100).`,
+      onChange: 'in place (the rule restarts counting, which can pause rate limiting for up to a minute)',
+    }),
+    managedRuleGroups: doc(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^AWSManagedRules[A-Za-z0-9]+$/,
+              'must be the name of an AWS managed rule group, e.g. AWSManagedRulesSQLiRuleSet',
+            )
+            .refine((v) => !(WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v), {
+              message: `needs extra configuration this stack does not write; not supported: ${WAF_GROUPS_NEEDING_CONFIG.join(', ')}`,
+            }),
+        )
+        .max(10)
+        .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule group twice' }),
+      {
+        description:
+          'AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit. Keep the web ACL under 1,500 WCUs (beyond that AWS charges more): the defaults use about 930 (core rule set 700, known bad inputs 200, IP reputation 25, rate limit 2).',
+        onChange: 'in place (rules are added or removed from the web ACL)',
+      },
+    ),
+    countOnlyRules: doc(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^AWSManagedRules[A-Za-z0-9]+\/[A-Za-z0-9_-]{1,128}$/,
+              'must be <rule group>/<rule>, e.g. AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY',
+            ),
+        )
+        .max(50)
+        .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule twice' }),
+      {
+        description:
+          'Rules of the managed groups that only count instead of blocking (`<group>/<rule>`). For example `AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY`: the core rule set blocks request bodies over 8 KB (WAF inspects only the first 8 KB behind a load balancer), so an API that takes larger bodies or uploads needs it. The group must be in `managedRuleGroups`.',
+        onChange: 'in place (the rule action changes; nothing is interrupted)',
+      },
+    ),
+    logRetentionDays: doc(logRetention, {
+      description:
+        'Retention of the WAF log group (`aws-waf-logs-<stack>`); the Authorization and Cookie headers are redacted.',
+      onChange: IN_PLACE,
+    }),
+  })
+  .superRefine((waf, ctx) => {
+    waf.countOnlyRules.forEach((rule, i) => {
+      const group = rule.split('/')[0];
+      if (!waf.managedRuleGroups.includes(group)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['countOnlyRules', i],
+          input: rule,
+          message: `rule group ${group} is not in managedRuleGroups (${waf.managedRuleGroups.join(', ') || 'none'})`,
+        });
+      }
+    });
+  });
 
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024), {

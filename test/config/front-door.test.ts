@@ -167,6 +167,21 @@ describe('service.waf', () => {
     expect(prod.config.service.waf.managedRuleGroups).toEqual(groups);
   });
 
+  test.each([
+    [
+      'a rule of a group the web ACL does not use',
+      '["AWSManagedRulesSQLiRuleSet/SQLi_BODY"]',
+      'prod.service.waf.countOnlyRules.0: got "AWSManagedRulesSQLiRuleSet/SQLi_BODY"; rule group AWSManagedRulesSQLiRuleSet is not in managedRuleGroups',
+    ],
+    [
+      'a rule without its group',
+      '["SizeRestrictions_BODY"]',
+      'prod.service.waf.countOnlyRules.0: got "SizeRestrictions_BODY"; must be <rule group>/<rule>',
+    ],
+  ])('GIVEN countOnlyRules with %s THEN it is refused, naming the item', (_, rules, expected) => {
+    expect(configErrorOf({ envs: 'prod', 'prod.service.waf.countOnlyRules': rules })).toContain(expected);
+  });
+
   test('GIVEN a WAF log retention CloudWatch does not offer THEN the allowed values are listed', () => {
     expect(configErrorOf({ envs: 'prod', 'prod.service.waf.logRetentionDays': '45' })).toContain(
       'prod.service.waf.logRetentionDays: got 45; must be one of the CloudWatch Logs retention values',
