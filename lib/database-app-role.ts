@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { functionBundling } from './bundling';
 import type { AppRoleProperties } from '../lambda/db-app-role';
 import { appRoleNames, provisionStatements } from '../lambda/db-app-role/sql';
 import { Network } from './network';
@@ -166,14 +167,8 @@ export class DatabaseAppRole extends Construct {
       },
       // CloudFormation retries nothing itself; a second invocation would answer the same request twice.
       retryAttempts: 0,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // The SDK comes with the runtime; pg-native is pg's optional native binding, never loaded.
-        externalModules: ['@aws-sdk/*', '@smithy/*', 'pg-native'],
-      },
+      // The SDK comes with the runtime; pg-native is pg's optional native binding, never loaded.
+      bundling: functionBundling(['@aws-sdk/*', '@smithy/*', 'pg-native']),
     });
 
     const names = appRoleNames(props.appUsername);

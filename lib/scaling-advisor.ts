@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionBundling } from './bundling';
 import { VERDICTS, VERDICT_CODES } from '../lambda/scaling-advisor/analysis';
 import { MAX_QUERIES_PER_CALL, batchQueries, buildQueries } from '../lambda/scaling-advisor/queries';
 import {
@@ -195,14 +196,8 @@ export class ScalingAdvisor extends Construct {
       retryAttempts: 0,
       // (Lambda accepts 60 s to 6 h.)
       maxEventAge: Duration.seconds(Math.min(6 * 3600, Math.max(60, config.advisorScheduleMinutes * 60))),
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // Provided by the Lambda runtime; bundling them would multiply the bundle size.
-        externalModules: ['@aws-sdk/*', '@smithy/*'],
-      },
+      // Provided by the Lambda runtime; bundling them would multiply the bundle size.
+      bundling: functionBundling(['@aws-sdk/*', '@smithy/*']),
     });
 
     this.schedule = new events.Rule(this, 'Schedule', {
