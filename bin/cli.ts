@@ -80,6 +80,20 @@ export function parseCliArgs(argv: readonly string[], spec: CliSpec): ParsedCliA
   return { positionals, flags, options, repeated };
 }
 
+/**
+ * `-c key=value` pairs (the CDK CLI's context syntax) as an object, for the tools that synthesize the
+ * app themselves; a pair without a key and `=` is a usage error.
+ */
+export function parseContextPairs(pairs: readonly string[], usage: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`-c ${pair}: expected key=value\n\n${usage}`, 2);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 /** A message for the person at the terminal: always stderr, so `--json` output stays parseable. */
 export function say(text: string): void {
   process.stderr.write(`${text}\n`);

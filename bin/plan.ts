@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { CliError, parseCliArgs, printJson, runCli, say } from './cli';
+import { CliError, parseCliArgs, parseContextPairs, printJson, runCli, say } from './cli';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config/load';
 import { DEFAULT_ENVIRONMENTS } from '../lib/config/presets';
@@ -105,20 +105,10 @@ export function synthesize(envs: readonly string[], overrides: Record<string, st
   }
 }
 
-export function parseContext(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliError(`-c needs key=value (got ${pair})\n\n${USAGE}`, 2);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, SPEC);
   const envs = args.positionals.length ? args.positionals : [...DEFAULT_ENVIRONMENTS];
-  const overrides = parseContext(args.repeated.context);
+  const overrides = parseContextPairs(args.repeated.context, USAGE);
   const stackNames = envs.map((e) => `ScalableBackend-${e}`);
   let stacks: StackTemplate[];
   if (args.options.assembly) {

@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliError, parseCliArgs, printJson, runCli, say } from './cli';
+import { CliError, parseCliArgs, parseContextPairs, printJson, runCli, say } from './cli';
 import { reviewTemplates, StackTemplates } from './review/classify';
 import { renderMarkdown, renderText, ReviewSubject, stripAnsi } from './review/report';
 import {
@@ -48,9 +48,8 @@ async function main(): Promise<number> {
   });
   if (args.positionals.length)
     throw new CliError(`unexpected argument ${args.positionals[0]}\n\n${USAGE}`, 2);
-  for (const c of args.repeated.context) {
-    if (!/^[^=]+=/.test(c)) throw new CliError(`-c ${c}: expected key=value\n\n${USAGE}`, 2);
-  }
+  // Refuse a malformed pair before anything is checked out; both synths get the pairs as given.
+  parseContextPairs(args.repeated.context, USAGE);
   const cwd = process.cwd();
   let repoRoot: string;
   try {

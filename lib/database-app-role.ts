@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { functionBundling } from './bundling';
+import { functionBundling, functionRole } from './function-defaults';
 import type { AppRoleProperties } from '../lambda/db-app-role';
 import { appRoleNames, provisionStatements } from '../lambda/db-app-role/sql';
 import { Network } from './network';
@@ -93,16 +93,11 @@ export class DatabaseAppRole extends Construct {
     });
 
     // An explicit role: no managed policies, logs to its own group, the two secrets only.
-    this.role = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Database role provisioning of ${stack.stackName}: reads the master and app secrets`,
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
+    this.role = functionRole(
+      this,
+      'ExecutionRole',
+      `Database role provisioning of ${stack.stackName}: reads the master and app secrets`,
+      this.logGroup,
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionBundling } from './bundling';
+import { functionBundling, functionRole } from './function-defaults';
 import { VERDICTS, VERDICT_CODES } from '../lambda/scaling-advisor/analysis';
 import { MAX_QUERIES_PER_CALL, batchQueries, buildQueries } from '../lambda/scaling-advisor/queries';
 import {
@@ -114,16 +114,11 @@ export class ScalingAdvisor extends Construct {
 
     // An explicit role instead of the default one: no AWSLambdaBasicExecutionRole managed policy,
     // log writes limited to this function's log group.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Scaling advisor of ${stack.stackName}: reads metrics, publishes its verdict`,
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
+    this.role = functionRole(
+      this,
+      'Role',
+      `Scaling advisor of ${stack.stackName}: reads metrics, publishes its verdict`,
+      this.logGroup,
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({

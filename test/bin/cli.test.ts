@@ -1,4 +1,4 @@
-import { CliError, CliSpec, describeError, parseCliArgs } from '../../bin/cli';
+import { CliError, CliSpec, describeError, parseCliArgs, parseContextPairs } from '../../bin/cli';
 
 const spec: CliSpec = {
   usage: 'Usage: tool [--json] [--base <ref>] [-c key=value ...] <stack>',
@@ -57,5 +57,25 @@ describe('describeError', () => {
     const e = new Error('Service unavailable\n    at somewhere');
     e.name = 'InternalServiceError';
     expect(describeError(e)).toBe('InternalServiceError: Service unavailable');
+  });
+});
+
+describe('parseContextPairs', () => {
+  test('GIVEN -c pairs THEN an object of context keys, values kept as text (= inside values too)', () => {
+    expect(parseContextPairs(['prod.database.readReplicas=3', 'overrides={"a":"b=c"}'], spec.usage)).toEqual({
+      'prod.database.readReplicas': '3',
+      overrides: '{"a":"b=c"}',
+    });
+  });
+
+  test.each([['novalue'], ['=3']])('GIVEN %s THEN a usage error naming the pair', (pair) => {
+    let error: CliError | undefined;
+    try {
+      parseContextPairs([pair], spec.usage);
+    } catch (e) {
+      error = e as CliError;
+    }
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toContain(`-c ${pair}: expected key=value`);
   });
 });

@@ -1,4 +1,7 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 
 /**
  * How this app bundles its Node.js functions with esbuild: minified CommonJS for the Node.js 24
@@ -19,4 +22,29 @@ export function functionBundling(externalModules: string[]): nodejs.BundlingOpti
     externalModules,
     esbuildArgs: { '--preserve-symlinks': true },
   };
+}
+
+/**
+ * An execution role of its own for one of this app's functions: assumed by Lambda, allowed to write
+ * to the function's own log group and nothing else yet (the caller adds what the function needs), so
+ * no managed policy with `logs:*` on every group is attached.
+ */
+export function functionRole(
+  scope: Construct,
+  id: string,
+  description: string,
+  logGroup: logs.ILogGroup,
+): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description,
+  });
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  return role;
 }
