@@ -17,7 +17,7 @@ import type { AdvisorTargets } from './targets';
  *   clamped to 0-100 (0 = at or over the line). Tiers without data get no headroom, never a made-up one.
  *
  * Verdict precedence (several can hold at once): least complexity first, the order in which a team
- * should pull the levers (issue 4):
+ * should pull the levers (the lever order of the design notes):
  *   1. APP_SATURATED_AT_MAX      raise service.maxTasks, or bigger tasks      (one number)
  *   2. DB_READ_BOUND             cache the expensive reads, then add replicas
  *      DB_WRITE_BOUND            optimize the slow queries, then a larger primary
