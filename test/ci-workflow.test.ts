@@ -91,6 +91,15 @@ describe('.github/workflows/ci.yml', () => {
     expect(TEST.steps[upload].with).toMatchObject({ path: 'cdk.out', 'if-no-files-found': 'error' });
   });
 
+  test('GIVEN the test job THEN the integration tests (with Redis installed) and the review end to end run after npm test, as in .ci/run', () => {
+    const test = stepIndex(TEST, (s) => s.run === 'npm test');
+    const integration = stepIndex(TEST, (s) => /npm run test:integration/.test(s.run ?? ''));
+    const e2e = stepIndex(TEST, (s) => s.run === 'npm run test:e2e');
+    expect(TEST.steps[integration].run).toMatch(/apt-get install -y -qq redis-server\n/);
+    expect(test).toBeLessThan(integration);
+    expect(integration).toBeLessThan(e2e);
+  });
+
   test('GIVEN a pull request THEN the review runs against origin/<base branch> and writes the job summary', () => {
     const review = TEST.steps[stepIndex(TEST, (s) => /npm run review/.test(s.run ?? ''))];
 
