@@ -89,7 +89,7 @@ function collect(field: z.ZodType, pathParts: string[], rows: ReferenceRow[]): v
   const meta = metaOf(field);
   if (!meta.description || !meta.onChange) {
     throw new Error(
-      `${pathParts.join('.')}: every config key needs .meta({ description, onChange }) in lib/config/schema.ts`,
+      `${pathParts.join('.')}: every config key needs .meta({ description, onChange }) in lib/config/schema/`,
     );
   }
   const optional = def(field).type === 'optional';
