@@ -23,6 +23,13 @@ function databaseOnly(env: 'dev' | 'prod', overrides: Record<string, unknown>) {
 }
 
 const primaryOf = (t: Template) => singleResource(t, 'AWS::RDS::DBInstance', 'DatabasePrimary');
+/** The secret attachment (the secret's id with host and port) of the master or the service's user. */
+const attachmentOf = (t: Template, user: 'master' | 'app') =>
+  singleResource(
+    t,
+    'AWS::SecretsManager::SecretTargetAttachment',
+    user === 'master' ? 'DatabasePrimarySecretAttachment' : 'DatabaseAppSecretAttachment',
+  );
 const replicasOf = (t: Template) =>
   resourcesOf(t, 'AWS::RDS::DBInstance').filter(([id]) => /^DatabaseReplica\d+/.test(id));
 
@@ -297,16 +304,8 @@ describe('RDS Proxy', () => {
     (env, idle, maxPercent, idlePercent, borrow) => {
       const t = templates[env];
       const [proxyId, proxy] = singleResource(t, 'AWS::RDS::DBProxy', 'DatabaseProxy');
-      const [masterId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabasePrimarySecretAttachment',
-      );
-      const [appId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabaseAppSecretAttachment',
-      );
+      const [masterId] = attachmentOf(t, 'master');
+      const [appId] = attachmentOf(t, 'app');
       // Both users through the proxy: the master for administration, the service's user for the tasks.
       const auth = (secret: string) => ({
         AuthScheme: 'SECRETS',
@@ -422,11 +421,7 @@ describe('master secret and rotation', () => {
     '%s: the generated secret rotates every 30 days through a function in the private subnets',
     (env) => {
       const t = templates[env];
-      const [attachmentId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabasePrimarySecretAttachment',
-      );
+      const [attachmentId] = attachmentOf(t, 'master');
       t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         SecretId: { Ref: attachmentId },
         RotationRules: { ScheduleExpression: 'rate(30 days)' },
@@ -444,16 +439,8 @@ describe('master secret and rotation', () => {
     '%s: the master keeps single-user rotation; the service secret rotates with alternating users as the master',
     (env) => {
       const t = templates[env];
-      const [masterId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabasePrimarySecretAttachment',
-      );
-      const [appId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabaseAppSecretAttachment',
-      );
+      const [masterId] = attachmentOf(t, 'master');
+      const [appId] = attachmentOf(t, 'app');
       const [, single] = singleResource(
         t,
         'AWS::Serverless::Application',
@@ -495,11 +482,7 @@ describe('master secret and rotation', () => {
     '%s: the service secret holds its own user, the database and the master ARN; kept with the data',
     (env) => {
       const t = templates[env];
-      const [masterId] = singleResource(
-        t,
-        'AWS::SecretsManager::SecretTargetAttachment',
-        'DatabasePrimarySecretAttachment',
-      );
+      const [masterId] = attachmentOf(t, 'master');
       const [appSecretId, appSecret] = singleResource(t, 'AWS::SecretsManager::Secret', 'DatabaseAppSecret');
       const generate = appSecret.Properties!.GenerateSecretString as Record<string, unknown>;
       expect(generate.GenerateStringKey).toBe('password');
