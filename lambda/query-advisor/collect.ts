@@ -40,7 +40,7 @@ import {
   explainSql,
   sessionSettingsSql,
 } from './sql';
-import { explainable } from './statement';
+import { classify, explainable } from './statement';
 
 /** How to enable the statistics the advisor reads, for a database that lacks them. */
 export const ENABLE_PG_STAT_STATEMENTS =
@@ -185,6 +185,8 @@ export async function analyzeInstance(client: Client, options: CollectOptions): 
   const plans: PlanOutcome[] = [];
   const verifications: CandidateVerification[] = [];
   for (const s of top) {
+    // Utility statements (BEGIN, SET, ...) have no plan to look at.
+    if (classify(s.query) === 'other') continue;
     const { plan, error } = await explain(client, s.query, snapshot.serverVersionNum);
     if (!plan) {
       plans.push({ queryId: s.queryId, candidates: [], error: error ?? 'no plan' });
