@@ -11,7 +11,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { functionBundling, functionRole } from './function-defaults';
 import type { AppRoleProperties } from '../lambda/db-app-role';
-import { appRoleNames, monitorRoleName, monitorStatements, provisionStatements } from '../lambda/db-app-role/sql';
+import {
+  appRoleNames,
+  monitorRoleName,
+  monitorStatements,
+  provisionStatements,
+} from '../lambda/db-app-role/sql';
 import { Network } from './network';
 
 /** Type of the custom resource in the template and in CloudFormation's events. */

@@ -132,7 +132,11 @@ describe('the custom resource', () => {
         GrantsDigest: expect.stringMatching(/^[0-9a-f]{16}$/),
         // The query advisor's statistics-only role, with its own secret.
         MonitorSecretArn: {
-          Ref: idOf(t, 'AWS::SecretsManager::SecretTargetAttachment', 'DatabaseAppRoleMonitorSecretAttachment'),
+          Ref: idOf(
+            t,
+            'AWS::SecretsManager::SecretTargetAttachment',
+            'DatabaseAppRoleMonitorSecretAttachment',
+          ),
         },
         MonitorUsername: 'app_monitor',
       });

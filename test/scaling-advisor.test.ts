@@ -151,7 +151,11 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
   test.each(ENVS)('%s: the environment variable is JSON the function’s own validator accepts', (env) => {
     const [, fn] = advisorFunction(env);
     const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(variables).sort()).toEqual([ADVISOR_TARGETS_ENV, 'NODE_OPTIONS', QUERY_ADVISOR_FUNCTION_ENV]);
+    expect(Object.keys(variables).sort()).toEqual([
+      ADVISOR_TARGETS_ENV,
+      'NODE_OPTIONS',
+      QUERY_ADVISOR_FUNCTION_ENV,
+    ]);
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables[QUERY_ADVISOR_FUNCTION_ENV]).toEqual({ Ref: queryAdvisorId(env) });
 

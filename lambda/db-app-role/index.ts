@@ -103,7 +103,9 @@ export async function provision(
   const names = appRoleNames(props.AppUsername);
   const monitor = props.MonitorUsername;
   if (monitor && monitorSecret?.username !== monitor) {
-    throw new Error(`the monitoring secret names user ${monitorSecret?.username ?? '(none)'}, expected ${monitor}`);
+    throw new Error(
+      `the monitoring secret names user ${monitorSecret?.username ?? '(none)'}, expected ${monitor}`,
+    );
   }
   const all = [names.login, names.clone, names.owner];
   await client.query('BEGIN');

@@ -334,7 +334,7 @@ export function analyzeSnapshot(
   if (!snapshot.hypopg && indexCandidates.length > 0) {
     notes.push(
       'Index candidates are unverified: the hypopg extension is not installed in this database ' +
-        '(CREATE EXTENSION hypopg, as an administrator, lets the advisor check each one by the planner\'s cost).',
+        "(CREATE EXTENSION hypopg, as an administrator, lets the advisor check each one by the planner's cost).",
     );
   }
   const unplanned = statements.filter((s) => s.planError).length;

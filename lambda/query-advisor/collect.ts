@@ -45,9 +45,9 @@ import { classify, explainable } from './statement';
 /** How to enable the statistics the advisor reads, for a database that lacks them. */
 export const ENABLE_PG_STAT_STATEMENTS =
   'pg_stat_statements is not available in this database. Enable it: add pg_stat_statements to ' +
-  'shared_preload_libraries (on RDS: the DB parameter group, then reboot; this stack\'s parameter group ' +
+  "shared_preload_libraries (on RDS: the DB parameter group, then reboot; this stack's parameter group " +
   'already does), then run CREATE EXTENSION pg_stat_statements; in the database as an administrator ' +
-  '(the stack\'s role provisioning does this on deploy).';
+  "(the stack's role provisioning does this on deploy).";
 
 /** The database cannot be analyzed as it is: the message says what to change. */
 export class QueryAdvisorSetupError extends Error {
@@ -66,7 +66,8 @@ export interface CollectOptions extends AnalysisOptions {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : v ? String(v) : undefined);
+const iso = (v: unknown): string | undefined =>
+  v instanceof Date ? v.toISOString() : v ? String(v) : undefined;
 
 /** Apply the session settings (read-only, timeouts) on a fresh connection. */
 export async function prepareSession(client: Client, statementTimeoutMs: number): Promise<void> {
@@ -198,7 +199,13 @@ export async function analyzeInstance(client: Client, options: CollectOptions): 
     plans.push({ queryId: s.queryId, candidates });
     if (!snapshot.hypopg) continue;
     for (const c of candidates) {
-      const v = await verifyWithHypopg(client, s.query, snapshot.serverVersionNum, plan, hypotheticalIndexSql(c));
+      const v = await verifyWithHypopg(
+        client,
+        s.query,
+        snapshot.serverVersionNum,
+        plan,
+        hypotheticalIndexSql(c),
+      );
       if (v) verifications.push({ ...v, createSql: createIndexSql(c), queryId: s.queryId });
     }
   }

@@ -22,7 +22,8 @@ export interface QueryAdvisorRun {
   readonly instances: readonly InstanceResult[];
 }
 
-const ms = (n: number): string => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n.toFixed(n < 10 ? 2 : 0)} ms`);
+const ms = (n: number): string =>
+  n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** The full report of one instance, for `npm run advisor -- queries`. */
@@ -53,12 +54,15 @@ export function formatQueryReport(report: QueryReport): string {
   if (report.duplicateIndexes.length > 0) {
     lines.push('', 'Duplicate indexes:');
     for (const d of report.duplicateIndexes) {
-      lines.push(`  - ${d.index} (${d.columns.join(', ')}) is covered by ${d.coveredBy}: ${mb(d.bytes)}. ${d.dropSql}`);
+      lines.push(
+        `  - ${d.index} (${d.columns.join(', ')}) is covered by ${d.coveredBy}: ${mb(d.bytes)}. ${d.dropSql}`,
+      );
     }
   }
   if (report.tables.length > 0) {
     lines.push('', 'Tables:');
-    for (const t of report.tables) lines.push(`  - ${t.table} (${Math.round(t.rows)} rows): ${t.notes.join('; ')}`);
+    for (const t of report.tables)
+      lines.push(`  - ${t.table} (${Math.round(t.rows)} rows): ${t.notes.join('; ')}`);
   }
   const a = report.activity;
   lines.push(
@@ -99,7 +103,9 @@ export function leverLines(results: readonly InstanceResult[], max = 3): string[
   if (primary) {
     lines.push(
       `3. Read replicas: reads are ${primary.readSharePercent}% of the primary's statement time` +
-        (primary.readSharePercent >= 50 ? ' (send them to DB_READER_HOST).' : '; replicas would relieve little.'),
+        (primary.readSharePercent >= 50
+          ? ' (send them to DB_READER_HOST).'
+          : '; replicas would relieve little.'),
     );
   } else {
     lines.push('3. Read replicas: no report of the primary.');
@@ -116,7 +122,9 @@ export function formatForVerdict(run: QueryAdvisorRun): string {
   if (primary) {
     lines.push('Top statements on the primary:');
     primary.statements.slice(0, 3).forEach((s, i) => {
-      lines.push(`  ${i + 1}. ${s.sharePercent}% ${ms(s.totalMs)}, ${s.calls} calls, mean ${ms(s.meanMs)}: ${shortText(s.query, 80)}`);
+      lines.push(
+        `  ${i + 1}. ${s.sharePercent}% ${ms(s.totalMs)}, ${s.calls} calls, mean ${ms(s.meanMs)}: ${shortText(s.query, 80)}`,
+      );
     });
   }
   lines.push(...leverLines(run.instances));

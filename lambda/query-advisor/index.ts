@@ -21,7 +21,11 @@ export interface QueryAdvisorTargets {
   readonly databaseName: string;
   readonly port: number;
   /** The primary first, then each replica, by endpoint address. */
-  readonly instances: readonly { readonly name: string; readonly role: 'primary' | 'replica'; readonly host: string }[];
+  readonly instances: readonly {
+    readonly name: string;
+    readonly role: 'primary' | 'replica';
+    readonly host: string;
+  }[];
   /** Upper bound of each of the advisor's statements (ms). */
   readonly statementTimeoutMs: number;
   readonly options?: AnalysisOptions;
@@ -67,7 +71,11 @@ export function clientConfig(t: QueryAdvisorTargets, host: string, creds: Creden
     database: t.databaseName,
     user: creds.username,
     password: creds.password,
-    ssl: { rejectUnauthorized: true, servername: host, ...(caFile ? { ca: fs.readFileSync(caFile, 'utf8') } : {}) },
+    ssl: {
+      rejectUnauthorized: true,
+      servername: host,
+      ...(caFile ? { ca: fs.readFileSync(caFile, 'utf8') } : {}),
+    },
     connectionTimeoutMillis: 10_000,
     // Whatever happens server-side, a hung socket never outlives the function.
     query_timeout: t.statementTimeoutMs + 5_000,

@@ -52,7 +52,8 @@ export interface Comparison {
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 /** An operand: optional opening parentheses, a column (maybe qualified) or a value, an optional cast. */
 const OPERAND = String.raw`\(*(${IDENT}(?:\.${IDENT})?|\$\d+|'(?:[^']|'')*'|-?\d+(?:\.\d+)?)\)?(?:::(?:"[^"]+"|[a-z][a-z0-9_ ]*?)(?:\[\])?)?\)?`;
-const COMPARISON = new RegExp(String.raw`${OPERAND}\s*(=|<>|!=|<=|>=|<|>)\s*${OPERAND}`, 'g');
+// Not right after a name and its parentheses: `lower(email) = $1` compares a function's result.
+const COMPARISON = new RegExp(String.raw`(?<![A-Za-z0-9_$"]\(*)${OPERAND}\s*(=|<>|!=|<=|>=|<|>)\s*${OPERAND}`, 'g');
 const KEYWORDS = new Set(['and', 'or', 'not', 'null', 'true', 'false', 'any', 'all', 'some']);
 
 function unquote(ident: string): string {
@@ -143,7 +144,8 @@ export function indexCandidatesFromPlan(
     if (rows < options.minTableRows) continue;
     const alias = node.Alias ?? node['Relation Name'];
     const own = (ref?: ColumnRef): string | undefined =>
-      ref && (ref.qualifier === undefined || ref.qualifier === alias || ref.qualifier === node['Relation Name'])
+      ref &&
+      (ref.qualifier === undefined || ref.qualifier === alias || ref.qualifier === node['Relation Name'])
         ? ref.column
         : undefined;
 
@@ -171,13 +173,21 @@ export function indexCandidatesFromPlan(
       if (otherRows * 10 <= rows) {
         for (const c of comparisons(joinCondition)) {
           if (c.operator !== '=') continue;
-          const column = own(c.left) && !own(c.right) ? own(c.left) : own(c.right) && !own(c.left) ? own(c.right) : undefined;
+          const column =
+            own(c.left) && !own(c.right)
+              ? own(c.left)
+              : own(c.right) && !own(c.left)
+                ? own(c.right)
+                : undefined;
           if (column) equality.push(column);
         }
         if (equality.length > 0) reasons.push(`joined by ${joinCondition} to about ${otherRows} rows`);
       }
     }
-    const columns = [...new Set(equality), ...[...new Set(range)].filter((c) => !equality.includes(c)).slice(0, 1)];
+    const columns = [
+      ...new Set(equality),
+      ...[...new Set(range)].filter((c) => !equality.includes(c)).slice(0, 1),
+    ];
     if (columns.length === 0) continue;
     const covered = indexes.some(
       (i) =>

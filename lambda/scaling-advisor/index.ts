@@ -97,9 +97,9 @@ export async function runAdvisor(
   if (verdictChanged && targets.topicArn) {
     let message = formatReport(report);
     if (options.queryFindings && DATABASE_VERDICTS.has(analysis.verdict)) {
-      const findings = await options.queryFindings().catch(
-        (e: unknown) => `Query advisor: no findings (${(e as Error).message ?? String(e)})`,
-      );
+      const findings = await options
+        .queryFindings()
+        .catch((e: unknown) => `Query advisor: no findings (${(e as Error).message ?? String(e)})`);
       message = `${message}\n\n${findings}`;
     }
     await clients.sns.send(
@@ -193,7 +193,9 @@ export function createHandler(deps: HandlerDeps) {
     const queryFunction = env[QUERY_ADVISOR_FUNCTION_ENV];
     const queryFindings =
       deps.queryFindings ??
-      (queryFunction ? invokeQueryAdvisor((lambdaClient ??= new LambdaClient({})), queryFunction) : undefined);
+      (queryFunction
+        ? invokeQueryAdvisor((lambdaClient ??= new LambdaClient({})), queryFunction)
+        : undefined);
     const report = await runAdvisor(targets, deps.clients, {
       publish: true,
       ...(queryFindings ? { queryFindings } : {}),

@@ -151,7 +151,9 @@ export class QueryAdvisor extends Construct {
       memorySize: 256,
       // Per instance: a connection (10 s) and about twenty statements, each bounded by the timeout in
       // the worst case; in practice each takes milliseconds.
-      timeout: Duration.seconds(Math.min(900, 30 + instances * (10 + Math.ceil((20 * statementTimeoutMs) / 1000)))),
+      timeout: Duration.seconds(
+        Math.min(900, 30 + instances * (10 + Math.ceil((20 * statementTimeoutMs) / 1000))),
+      ),
       role: this.role,
       logGroup: this.logGroup,
       vpc: props.vpc,

@@ -37,7 +37,10 @@ const LOCKING_READ_SQL = 'SELECT visits FROM customers WHERE id = $1 FOR UPDATE'
 
 let pg: TestPostgres;
 
-async function withClient<T>(user: { username: string; password: string }, fn: (c: Client) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  user: { username: string; password: string },
+  fn: (c: Client) => Promise<T>,
+): Promise<T> {
   const client = await pg.connect(DATABASE, user.username, user.password);
   try {
     return await fn(client);
@@ -251,7 +254,9 @@ describe('the monitoring role', () => {
 
   test('cannot read table data or write anything', async () => {
     await withClient(MONITOR, async (c) => {
-      await expect(c.query('SELECT * FROM orders LIMIT 1')).rejects.toThrow(/permission denied for table orders/);
+      await expect(c.query('SELECT * FROM orders LIMIT 1')).rejects.toThrow(
+        /permission denied for table orders/,
+      );
       await expect(c.query('SELECT email FROM customers LIMIT 1')).rejects.toThrow(/permission denied/);
       await expect(c.query("UPDATE customers SET email = 'x'")).rejects.toThrow(
         /read-only transaction|permission denied/,
@@ -259,8 +264,12 @@ describe('the monitoring role', () => {
       await c.query('SET default_transaction_read_only = off');
       await expect(c.query("INSERT INTO products VALUES (0, 'x', 1)")).rejects.toThrow(/permission denied/);
       await expect(c.query('DELETE FROM orders')).rejects.toThrow(/permission denied/);
-      await expect(c.query('CREATE TABLE stolen (id int)')).rejects.toThrow(/permission denied for schema public/);
-      await expect(c.query('CREATE INDEX ON orders (total)')).rejects.toThrow(/must be owner of table orders/);
+      await expect(c.query('CREATE TABLE stolen (id int)')).rejects.toThrow(
+        /permission denied for schema public/,
+      );
+      await expect(c.query('CREATE INDEX ON orders (total)')).rejects.toThrow(
+        /must be owner of table orders/,
+      );
       await expect(c.query('SELECT pg_stat_statements_reset()')).rejects.toThrow(/permission denied/);
     });
   });

@@ -32,9 +32,9 @@ describe('scaling advisor bundle', () => {
     const queryRendering = ['format.ts', 'analysis.ts', 'plan.ts', 'statement.ts'].map(
       (f) => `lambda/query-advisor/${f}`,
     );
-    expect(inputs.filter((i) => !i.startsWith('lambda/scaling-advisor/') && !queryRendering.includes(i))).toEqual(
-      [],
-    );
+    expect(
+      inputs.filter((i) => !i.startsWith('lambda/scaling-advisor/') && !queryRendering.includes(i)),
+    ).toEqual([]);
     const imports = Object.values(result.metafile!.outputs)[0].imports.map((i) => i.path);
     expect(imports.every((p) => p.startsWith('@aws-sdk/'))).toBe(true);
   });
