@@ -10,6 +10,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { queriesMain } from './advisor-queries';
 import { CliError, CliSpec, parseCliArgs, runCli, say } from './cli';
 import { THROTTLING_ERRORS } from '../lambda/scaling-advisor/fetch';
 import { formatReport } from '../lambda/scaling-advisor/format';
@@ -23,6 +24,7 @@ import {
 export { CliError };
 
 export const USAGE = `Usage: npm run advisor -- <stack name> [--region <region>] [--publish] [--json]
+       npm run advisor -- queries <env> | --database-url <url>   (the query advisor; --help there)
 
   <stack name>       the deployed stack, e.g. ScalableBackend-prod
   --region <region>  region of the stack (default: AWS_REGION or your profile's region)
@@ -76,6 +78,8 @@ const defaultDeps: CliDeps = {
 
 /** Run the CLI; returns the exit code. Every expected failure becomes a CliError with a clear message. */
 export async function main(argv: readonly string[], deps: CliDeps = defaultDeps): Promise<number> {
+  // `queries`: the query advisor (bin/advisor-queries.ts).
+  if (argv[0] === 'queries') return queriesMain(argv.slice(1));
   const args = parseArgs(argv);
   const targetsJson = await readTargetsOutput(deps.cloudFormation(args.region), args.stackName);
   let targets;

@@ -10,7 +10,6 @@ import { constructTestApp, importedDatabase, presets, resourcesOf, singleResourc
 // GIVEN the presets, synthesized once for the run (without bundling)
 const { templates } = presets();
 const ENVS = ['dev', 'prod'] as const;
-type Env = (typeof ENVS)[number];
 
 const idOf = (t: Template, type: string, prefix: string) => singleResource(t, type, prefix)[0];
 const monitorAttachment = (t: Template) =>

@@ -4,7 +4,9 @@ import { Client } from 'pg';
 import { AppRoleProperties, Credentials, handler as provisionRoles } from '../../lambda/db-app-role';
 import { monitorRoleName } from '../../lambda/db-app-role/sql';
 import { QueryReport } from '../../lambda/query-advisor/analysis';
+import { queriesMain, defaultQueriesDeps } from '../../bin/advisor-queries';
 import { analyzeInstance, QueryAdvisorSetupError } from '../../lambda/query-advisor/collect';
+import { runQueryAdvisor } from '../../lambda/query-advisor';
 import { bootstrapLikeRds, startPostgres, TestPostgres } from './support/postgres';
 
 /**
@@ -283,6 +285,63 @@ describe('the monitoring role', () => {
   });
 });
 
+describe('from a laptop and in the function', () => {
+  const url = (database: string, user = APP) =>
+    `postgresql://${user.username}:${user.password}@localhost:${PORT}/${database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caFile)}`;
+
+  test('npm run advisor -- queries --database-url <url> --json prints the documented document', async () => {
+    const out: string[] = [];
+    const code = await queriesMain(['--database-url', url(DATABASE), '--json'], {
+      ...defaultQueriesDeps,
+      out: (t) => out.push(t),
+    });
+    expect(code).toBe(0);
+    const doc = JSON.parse(out.join('\n'));
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining(['statements', 'indexCandidates', 'cacheCandidates', 'unusedIndexes']),
+    );
+    expect(doc.statements[0]).toEqual(
+      expect.objectContaining({
+        query: expect.any(String),
+        calls: expect.any(Number),
+        totalMs: expect.any(Number),
+        meanMs: expect.any(Number),
+        sharePercent: expect.any(Number),
+      }),
+    );
+    expect(doc.unusedIndexes.map((i: { index: string }) => i.index)).toContain('orders_note_idx');
+  });
+
+  test('the function reads every instance as the monitoring role and reports each one', async () => {
+    const run = await runQueryAdvisor(
+      {
+        secretArn: ARNS.monitor,
+        databaseName: DATABASE,
+        port: PORT,
+        instances: [
+          { name: 'primary', role: 'primary', host: 'localhost' },
+          // An instance that does not answer (a port nobody listens on) is reported, not fatal.
+          { name: 'replica-1', role: 'replica', host: '127.0.0.2' },
+        ],
+        statementTimeoutMs: 2000,
+      },
+      {
+        readSecret: async () => MONITOR,
+        connect: async (config) => {
+          const client = new Client({ ...config, connectionTimeoutMillis: 2000 });
+          await client.connect();
+          return client;
+        },
+      },
+    );
+    expect(run.instances.map((i) => [i.name, Boolean(i.report), Boolean(i.error)])).toEqual([
+      ['primary', true, false],
+      ['replica-1', false, true],
+    ]);
+    expect(run.instances[0].report!.cacheCandidates.map((c) => c.query)).toContain(HOT_READ_SQL);
+  });
+});
+
 describe('without pg_stat_statements', () => {
   test('says how to enable it', async () => {
     await withClient(pg.superuser, (c) => c.query('CREATE DATABASE bare'));
@@ -294,5 +353,14 @@ describe('without pg_stat_statements', () => {
     } finally {
       await client.end();
     }
+    // The command line exits non-zero with the same instructions.
+    const url = `postgresql://${pg.superuser.username}:${pg.superuser.password}@localhost:${PORT}/bare?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caFile)}`;
+    await expect(
+      queriesMain(['--database-url', url], { ...defaultQueriesDeps, out: () => undefined }),
+    ).rejects.toMatchObject({
+      name: 'CliError',
+      exitCode: 1,
+      message: expect.stringMatching(/CREATE EXTENSION pg_stat_statements/),
+    });
   });
 });
