@@ -53,7 +53,10 @@ const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 /** An operand: optional opening parentheses, a column (maybe qualified) or a value, an optional cast. */
 const OPERAND = String.raw`\(*(${IDENT}(?:\.${IDENT})?|\$\d+|'(?:[^']|'')*'|-?\d+(?:\.\d+)?)\)?(?:::(?:"[^"]+"|[a-z][a-z0-9_ ]*?)(?:\[\])?)?\)?`;
 // Not right after a name and its parentheses: `lower(email) = $1` compares a function's result.
-const COMPARISON = new RegExp(String.raw`(?<![A-Za-z0-9_$"]\(*)${OPERAND}\s*(=|<>|!=|<=|>=|<|>)\s*${OPERAND}`, 'g');
+const COMPARISON = new RegExp(
+  String.raw`(?<![A-Za-z0-9_$"]\(*)${OPERAND}\s*(=|<>|!=|<=|>=|<|>)\s*${OPERAND}`,
+  'g',
+);
 const KEYWORDS = new Set(['and', 'or', 'not', 'null', 'true', 'false', 'any', 'all', 'some']);
 
 function unquote(ident: string): string {
