@@ -41,6 +41,7 @@ import {
   sessionSettingsSql,
 } from './sql';
 import { classify, explainable } from './statement';
+import { textCandidates } from './text-candidates';
 
 /** How to enable the statistics the advisor reads, for a database that lacks them. */
 export const ENABLE_PG_STAT_STATEMENTS =
@@ -190,7 +191,11 @@ export async function analyzeInstance(client: Client, options: CollectOptions): 
     if (classify(s.query) === 'other') continue;
     const { plan, error } = await explain(client, s.query, snapshot.serverVersionNum);
     if (!plan) {
-      plans.push({ queryId: s.queryId, candidates: [], error: error ?? 'no plan' });
+      // Not allowed to plan it (a statistics-only role): the simplest shapes are read from the text.
+      const candidates = error?.startsWith('42501')
+        ? textCandidates(s.query, snapshot.tables, snapshot.indexes, o.minTableRows)
+        : [];
+      plans.push({ queryId: s.queryId, candidates, error: error ?? 'no plan' });
       continue;
     }
     const candidates = indexCandidatesFromPlan(plan, snapshot.tables, snapshot.indexes, {
