@@ -176,6 +176,9 @@ export function monitorStatements(
       ? `ALTER ROLE ${role} LOGIN PASSWORD ${quoteLiteral(password)}`
       : `CREATE ROLE ${role} LOGIN PASSWORD ${quoteLiteral(password)}`,
     `ALTER ROLE ${role} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 5`,
+    // RDS's master grants pg_monitor to monitoring users (github.com/prometheus-community/postgres_exporter/issues/611);
+    // PostgreSQL 16+ asks the grantor for ADMIN OPTION on it (rds_superuser's, per the RDS User Guide's
+    // rds_superuser page: "grant privileges to users").
     `GRANT pg_monitor TO ${role}`,
     `GRANT CONNECT ON DATABASE ${quoteIdent(databaseName)} TO ${role}`,
     `ALTER ROLE ${role} SET default_transaction_read_only = on`,
