@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionBundling, functionRole } from './function-defaults';
 import { VERDICTS, VERDICT_CODES } from '../lambda/scaling-advisor/analysis';
-import { QUERY_ADVISOR_FUNCTION_ENV } from '../lambda/scaling-advisor/index';
+import { QUERY_ADVISOR_FUNCTION_ENV, QUERY_FINDINGS_TIMEOUT_MS } from '../lambda/scaling-advisor/index';
 import { MAX_QUERIES_PER_CALL, batchQueries, buildQueries } from '../lambda/scaling-advisor/queries';
 import {
   ADVISOR_METRICS,
@@ -186,7 +186,10 @@ export class ScalingAdvisor extends Construct {
       memorySize: 256,
       // One GetMetricData call per page; 10 s each leaves room for throttling retries with backoff,
       // plus 30 s for the SNS/PutMetricData calls and a cold start.
-      timeout: Duration.seconds(Math.min(900, 30 + 10 * pages)),
+      // With the query advisor, up to QUERY_FINDINGS_TIMEOUT_MS more for its findings on a database verdict.
+      timeout: Duration.seconds(
+        Math.min(900, 30 + 10 * pages + (props.queryAdvisor ? QUERY_FINDINGS_TIMEOUT_MS / 1000 : 0)),
+      ),
       // No reserved concurrency: Lambda keeps at least 10 unreserved executions per account and new
       // accounts often have 10 in total, so any reservation fails to create there
       // (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). Overlapping runs are

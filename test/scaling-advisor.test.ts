@@ -57,7 +57,8 @@ describe('the advisor function', () => {
     // unreserved); overlapping runs are harmless instead (handler tests).
     expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
     // Timeout sized for the GetMetricData pages of a 60-minute window (one page here) plus retries
-    expect(fn.Timeout).toBe(40);
+    // (40 s) plus 20 s for the query advisor's findings on a database verdict
+    expect(fn.Timeout).toBe(60);
   });
 
   test.each(ENVS)('%s: failed scheduled runs are not retried (the next run replaces them)', (env) => {

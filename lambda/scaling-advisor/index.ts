@@ -172,11 +172,22 @@ export interface HandlerDeps {
 /** Environment variable naming the query advisor function the advisor invokes for database verdicts. */
 export const QUERY_ADVISOR_FUNCTION_ENV = 'QUERY_ADVISOR_FUNCTION';
 
+/**
+ * How long a verdict's notification waits for the query advisor's findings; the function's timeout
+ * includes it, so a slow database never costs the notification itself.
+ */
+export const QUERY_FINDINGS_TIMEOUT_MS = 20_000;
+
 /** Invoke the query advisor function and render its run for a verdict's notification. */
-export function invokeQueryAdvisor(lambdaClient: LambdaClient, functionName: string): () => Promise<string> {
+export function invokeQueryAdvisor(
+  lambdaClient: LambdaClient,
+  functionName: string,
+  timeoutMs = QUERY_FINDINGS_TIMEOUT_MS,
+): () => Promise<string> {
   return async () => {
     const out = await lambdaClient.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: '{}' }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
     const body = new TextDecoder().decode(out.Payload ?? new Uint8Array());
     if (out.FunctionError) throw new Error(`${out.FunctionError}: ${body.slice(0, 300)}`);
