@@ -89,7 +89,8 @@ export function resolveEnvironmentConfigs(
       failed.add(name);
       return undefined;
     }
-    const { [EXTENDS_KEY]: _parent, ...settings } = own;
+    const settings = { ...own };
+    delete settings[EXTENDS_KEY];
     return (resolved[name] = applyOwnOverrides(name, base, settings, problems));
   };
 
