@@ -27,6 +27,7 @@ function deps(out: string[], said: string[] = []): CliDeps {
     out: (text) => out.push(text),
     now: () => new Date(T0 + MINUTES * 60_000),
     sleep: async () => undefined,
+    region: (flag) => flag ?? 'eu-west-1',
   };
 }
 
@@ -162,8 +163,8 @@ describe('advisor CLI', () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
-    await expect(main(['Nope', '--region', 'us-east-2'], deps([]))).rejects.toThrow(
-      /^Stack Nope not found in region us-east-2\./,
+    await expect(main(['nope', '--region', 'us-east-2'], deps([]))).rejects.toThrow(
+      /^Stack ScalableBackend-nope not found in region us-east-2\./,
     );
   });
 
@@ -195,13 +196,14 @@ describe('advisor CLI', () => {
   });
 
   test('arguments: stack name, --region, --publish, --json; mistakes exit 2 with usage', () => {
-    expect(parseArgs(['S', '--region=eu-west-1', '--publish'])).toEqual({
-      stackName: 'S',
+    expect(parseArgs(['ScalableBackend-staging', '--region=eu-west-1', '--publish'])).toEqual({
+      stackName: 'ScalableBackend-staging',
       region: 'eu-west-1',
       publish: true,
       json: false,
     });
-    for (const bad of [[], ['--bogus', 'S'], ['A', 'B'], ['S', '--region']]) {
+    expect(parseArgs(['staging']).stackName).toBe('ScalableBackend-staging');
+    for (const bad of [[], ['--bogus', 's'], ['a', 'b'], ['s', '--region'], ['Not_An_Env']]) {
       let error: CliError | undefined;
       try {
         parseArgs(bad);
@@ -209,7 +211,7 @@ describe('advisor CLI', () => {
         error = e as CliError;
       }
       expect(error?.exitCode).toBe(2);
-      expect(error?.message).toMatch(/Usage: npm run advisor -- <stack name>/);
+      expect(error?.message).toMatch(/Usage: npm run advisor -- <env or stack name>/);
     }
   });
 });
