@@ -155,11 +155,15 @@ export const appServiceFields = {
       onChange: ROLLING,
     },
   ),
-  taskRole: doc(
-    z
-      .strictObject({
-        policyStatements: z.array(policyStatementSchema).max(50).optional(),
-        managedPolicyArns: z
+  taskRole: z
+    .strictObject({
+      policyStatements: doc(z.array(policyStatementSchema).max(50).optional(), {
+        description:
+          'Permissions of your app on the task role (not the execution role): a list of `{ "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::bucket/*"], "conditions"?: { "StringEquals": { ... } } }` (Allow). `*` and `<service>:*` actions are refused; `"*"` resources are accepted only for actions without resource-level permissions (`cloudwatch:PutMetricData`, `xray:PutTraceSegments`, ...; the table is `ACTIONS_WITHOUT_RESOURCES` in lib/config/schema/app.ts).',
+        onChange: 'in place (the role policy changes; running tasks get the new permissions within minutes)',
+      }),
+      managedPolicyArns: doc(
+        z
           .array(
             z
               .string()
@@ -170,14 +174,14 @@ export const appServiceFields = {
           )
           .max(10)
           .optional(),
-      })
-      .optional(),
-    {
-      description:
-        'Permissions of your app (the task role, not the execution role): `policyStatements` is a list of `{ "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::bucket/*"], "conditions"?: { "StringEquals": { ... } } }` (Allow); `*` actions are refused, and `"*"` resources are accepted only for actions that have no resource-level permissions (`cloudwatch:PutMetricData`, `xray:PutTraceSegments`, ...; the list is in lib/config/schema/app.ts). `managedPolicyArns` attaches managed policies (at most 10 per role).',
-      onChange: 'in place (the role policy changes; running tasks get the new permissions within minutes)',
-    },
-  ),
+        {
+          description: 'Managed policies attached to the task role (at most 10 per role).',
+          onChange: 'in place (the policies are attached or detached)',
+        },
+      ),
+    })
+    .optional()
+    .meta({ description: "Your app's own permissions (the task role)." }),
   command: doc(z.array(z.string().max(4096)).min(1).max(100).optional(), {
     description:
       'The container command (exec form, e.g. `["node", "worker.js"]`); replaces the image\'s CMD. With an image ENTRYPOINT, these become its arguments.',
@@ -187,31 +191,44 @@ export const appServiceFields = {
     description: "The container entry point (exec form); replaces the image's ENTRYPOINT.",
     onChange: ROLLING,
   }),
-  build: doc(
-    z
-      .strictObject({
-        directory: z
+  build: z
+    .strictObject({
+      directory: doc(
+        z
           .string()
           .min(1)
           .refine((d) => !path.isAbsolute(d) && !d.split(/[\\/]/).includes('..'), {
             message: 'must be a directory inside the project, relative to cdk.json (e.g. app)',
           }),
-        file: z.string().min(1).optional(),
-        buildArgs: z
+        {
+          description:
+            "Build the image from a Dockerfile at deploy time instead of `image`: the build context, relative to cdk.json. `cdk synth` needs no Docker; `cdk deploy` builds for the task's `cpuArchitecture` (linux/arm64 or linux/amd64) with Docker (or finch via CDK_DOCKER=finch) and pushes to the asset repository `cdk bootstrap` created. Setting `build` replaces an inherited `image`; an environment that sets both is refused.",
+          onChange: 'rolling deployment of new tasks when the built image changes',
+        },
+      ),
+      file: doc(z.string().min(1).optional(), {
+        description: 'The Dockerfile, relative to `directory` (default `Dockerfile`).',
+        onChange: 'rolling deployment of new tasks when the built image changes',
+      }),
+      buildArgs: doc(
+        z
           .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a build argument name'), z.string())
           .optional(),
-        target: z
+        { description: 'Build arguments (`--build-arg`).', onChange: 'rolling deployment of new tasks' },
+      ),
+      target: doc(
+        z
           .string()
           .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a build stage name')
           .optional(),
-      })
-      .optional(),
-    {
-      description:
-        'Build the image from a Dockerfile at deploy time instead of `image`: `{ "directory": "app", "file"?: "Dockerfile", "buildArgs"?: {...}, "target"?: "<stage>" }`. `cdk synth` needs no Docker; `cdk deploy` builds for the task\'s `cpuArchitecture` (linux/arm64 or linux/amd64) with Docker (or finch via CDK_DOCKER=finch) and pushes to the asset repository `cdk bootstrap` created. Setting it replaces an inherited `image`; an environment that sets both is refused.',
-      onChange: 'rolling deployment of new tasks when the image changes',
-    },
-  ),
+        {
+          description: 'The build stage to build (`--target`).',
+          onChange: 'rolling deployment of new tasks',
+        },
+      ),
+    })
+    .optional()
+    .meta({ description: 'Build the image from a Dockerfile at deploy time.' }),
 };
 
 /**
