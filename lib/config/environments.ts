@@ -131,8 +131,9 @@ export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) {
       delete out[key];
-    } else if (isObject(value) && isObject(out[key])) {
-      out[key] = deepMerge(out[key] as JsonObject, value as JsonObject);
+    } else if (isObject(value)) {
+      // Into {} when the base has no object here, so `null`s inside the patch unset rather than stay.
+      out[key] = deepMerge(isObject(out[key]) ? (out[key] as JsonObject) : {}, value as JsonObject);
     } else {
       out[key] = value;
     }
