@@ -59,6 +59,13 @@ describe('service.secrets', () => {
     );
   });
 
+  test('GIVEN a JSON field on an SSM parameter THEN refused', () => {
+    const parameter = { arn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/app/flags', field: 'x' };
+    expect(configErrorOf({ envs: 'dev', 'dev.service.secrets': JSON.stringify({ X: parameter }) })).toContain(
+      'dev.service.secrets.X.field: got "x"; is for a JSON key of a Secrets Manager secret; an SSM parameter is read whole',
+    );
+  });
+
   test('GIVEN a KMS key that is not a key ARN THEN refused', () => {
     expect(
       configErrorOf({

@@ -258,6 +258,15 @@ export function appSettingProblems(service: {
         input: name,
       });
     }
+    const ref = service.secrets?.[name];
+    if (typeof ref === 'object' && ref.field !== undefined && SSM_PARAMETER_ARN.test(ref.arn)) {
+      // ECS reads a JSON key only from Secrets Manager (<arn>:<json-key>::); a parameter is one value.
+      out.push({
+        path: ['secrets', name, 'field'],
+        message: 'is for a JSON key of a Secrets Manager secret; an SSM parameter is read whole',
+        input: ref.field,
+      });
+    }
   }
   (service.taskRole?.policyStatements ?? []).forEach((s, i) => {
     if (!s.resources.includes('*')) return;

@@ -8,6 +8,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliDeps, CliError, main, parseArgs } from '../../../bin/advisor';
+import { NO_REGION_MESSAGE, resolveRegion } from '../../../bin/cli';
 import { healthyFixture, makeTargets, MINUTES, T0 } from './fixtures';
 
 const cfn = mockClient(CloudFormationClient);
@@ -193,6 +194,16 @@ describe('advisor CLI', () => {
     await expect(main(['ScalableBackend-prod'], deps([]))).rejects.toThrow(
       /output AdvisorTargets of stack ScalableBackend-prod is invalid:\n {2}- maxTasks must be a positive integer/,
     );
+  });
+
+  test('GIVEN no region anywhere THEN the one-line no-region message and no AWS call', async () => {
+    cfn.reset();
+    const noRegion = {
+      ...deps([]),
+      region: (flag?: string) => resolveRegion(flag, { AWS_REGION: '' }, () => undefined).region,
+    };
+    await expect(main(['prod'], noRegion)).rejects.toThrow(NO_REGION_MESSAGE);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
 
   test('arguments: stack name, --region, --publish, --json; mistakes exit 2 with usage', () => {
