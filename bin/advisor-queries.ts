@@ -12,7 +12,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Client } from 'pg';
 import { readStackOutput } from './advisor-outputs';
-import { CliError, CliSpec, parseCliArgs } from './cli';
+import { CliError, CliSpec, parseCliArgs, resolveRegion, resolveTarget } from './cli';
 import { QueryReport } from '../lambda/query-advisor/analysis';
 import {
   analyzeInstance,
@@ -55,10 +55,9 @@ export function parseQueriesArgs(argv: readonly string[]): QueriesArgs {
   if (positionals.length !== 1) {
     throw new CliError(`expected one environment (e.g. prod) or --database-url\n\n${QUERIES_USAGE}`, 2);
   }
-  const env = positionals[0];
   return {
     kind: 'stack',
-    stackName: env.startsWith('ScalableBackend-') ? env : `ScalableBackend-${env}`,
+    stackName: resolveTarget(positionals[0], QUERIES_USAGE).stackName,
     ...(options.region ? { region: options.region } : {}),
     json: flags.json,
   };
@@ -95,6 +94,8 @@ export interface QueriesDeps {
   /** Opens a connected client for a libpq URL. */
   readonly connect: (url: string) => Promise<Client>;
   readonly out: (text: string) => void;
+  /** The region from --region or the environment. @default resolveRegion (bin/cli.ts) */
+  readonly region?: (flag?: string) => string;
 }
 
 export const defaultQueriesDeps: QueriesDeps = {
@@ -122,14 +123,16 @@ export async function queriesMain(
     deps.out(args.json ? JSON.stringify(report, null, 2) : formatQueryReport(report));
     return 0;
   }
+  // Resolved like the AWS CLI does, so a missing region is one line, never an SDK hostname error.
+  const region = (deps.region ?? ((flag) => resolveRegion(flag).region))(args.region);
   const functionName = await readStackOutput(
-    deps.cloudFormation(args.region),
+    deps.cloudFormation(region),
     args.stackName,
     QUERY_ADVISOR_FUNCTION_OUTPUT,
     'the query advisor',
   );
   const out = await deps
-    .lambda(args.region)
+    .lambda(region)
     .send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: '{}' }),
     );

@@ -15,6 +15,7 @@ function deps(out: string[]): QueriesDeps {
     lambda: () => new LambdaClient({ region: 'eu-west-1' }),
     connect: async () => fakeClient({ hypopg: false }).client,
     out: (t) => out.push(t),
+    region: (flag) => flag ?? 'eu-west-1',
   };
 }
 
