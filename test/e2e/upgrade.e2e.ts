@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { reviewTemplates, StackTemplates, StatefulChange } from '../../bin/review/classify';
+import { CfnTemplate, reviewTemplates, StackTemplates, StatefulChange } from '../../bin/review/classify';
 import { buildApp } from '../../lib/app';
 
 /**
@@ -50,7 +50,7 @@ function templates(env: string, context: Record<string, string>): StackTemplates
   });
   const stacks = buildApp(app);
   const assembly = app.synth();
-  const result: Record<string, never> = {};
+  const result: Record<string, CfnTemplate> = {};
   for (const stack of stacks) {
     result[stack.stackName] = JSON.parse(
       fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8'),
