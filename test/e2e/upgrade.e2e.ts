@@ -29,6 +29,8 @@ const VPC = 'NetworkVpc7FB7348F';
 
 const outdirs: string[] = [];
 const cache = new Map<string, StackTemplates>();
+/** Termination protection of the prod stack per synthesized context (it is not in the template). */
+const terminationProtection = new Map<string, boolean>();
 
 /** The templates of `env` with `context` (`<env>.<key>` pairs), synthesized once per distinct context. */
 function templates(env: string, context: Record<string, string>): StackTemplates {
@@ -52,6 +54,7 @@ function templates(env: string, context: Record<string, string>): StackTemplates
   const assembly = app.synth();
   const result: Record<string, CfnTemplate> = {};
   for (const stack of stacks) {
+    terminationProtection.set(key, stack.terminationProtection === true);
     result[stack.stackName] = JSON.parse(
       fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8'),
     );
@@ -156,6 +159,39 @@ describe('upgrades of a deployed stack through the review engine', () => {
       expect(blocked.sort()).toEqual([...upgrade.blocked].sort());
     }
     expect(review.hasDifferences).toBe(true);
+  });
+
+  test('docs/first-deploy.md: the first create has no protection, the second deploy turns all three on in place', () => {
+    // GIVEN the two commands of the docs, as context pairs
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'first-deploy.md'), 'utf8');
+    const block = /<!-- first-create:[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)![1].trim().split('\n');
+    const contextOf = (command: string) =>
+      Object.fromEntries(
+        [...command.matchAll(/-c (\S+?)=(\S+)/g)].filter(([, k]) => k !== 'envs').map(([, k, v]) => [k, v]),
+      );
+    const [first, second] = block.map(contextOf);
+    // WHEN each is synthesized
+    const protections = (context: Record<string, string>) => {
+      const t = templates('prod', context)['ScalableBackend-prod'].Resources ?? {};
+      const primary = Object.values(t).find(
+        (r) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier === undefined,
+      )!;
+      const lb = Object.values(t).find((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')!;
+      return {
+        termination: terminationProtection.get(JSON.stringify(['prod', context])),
+        database: primary.Properties?.DeletionProtection,
+        loadBalancer: (lb.Properties?.LoadBalancerAttributes as { Key: string; Value: string }[]).find(
+          (a) => a.Key === 'deletion_protection.enabled',
+        )?.Value,
+      };
+    };
+    // THEN the first create has none of the three protections, the second deploy all three
+    expect(protections(first)).toEqual({ termination: false, database: false, loadBalancer: 'false' });
+    expect(protections(second)).toEqual({ termination: true, database: true, loadBalancer: 'true' });
+    // AND turning them on passes the review: nothing replaced, nothing blocked
+    const review = reviewTemplates(templates('prod', first), templates('prod', second));
+    expect(review.blocked).toEqual([]);
+    expect(review.stacks[0].counts.replaced).toBe(0);
   });
 
   test('adopting HTTPS keeps the port-80 listener under its logical id and changes it in place', () => {
