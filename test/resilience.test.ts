@@ -344,6 +344,13 @@ describe('cache target', () => {
     // THEN exactly the one replication group carries it, with the value the target asks for
     expect(tagged.map(([, r]) => r.Properties!.ReplicationGroupId)).toEqual(['scalablebackend-prod']);
   });
+
+  test('the stack outputs the zone the cache target hits, for npm run experiment to check', () => {
+    // THEN the ExperimentZone output is the very zone parameter of the cache target
+    expect(prod.toJSON().Outputs.ExperimentZone.Value).toEqual(
+      CACHE_TARGET.Parameters.availabilityZoneIdentifier,
+    );
+  });
 });
 
 describe('quality gates', () => {
