@@ -8,15 +8,13 @@
  * interruption hits nothing and the experiment still completes. ElastiCache places the nodes (the
  * stack cannot pin them: PreferredCacheClusterAZs is create-only), so this looks where they are now.
  */
-import { parseArgs } from 'node:util';
 import {
   CloudFormationClient,
   DescribeStacksCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { stackName as stackNameOf } from '../lib/app';
-import { CliError, runCli, say } from './cli';
+import { CliError, parseCliArgs, resolveRegion, resolveTarget, runCli, say } from './cli';
 
 export const USAGE = `usage: npm run experiment -- <env or stack name> <experiment> [--region <region>]
 
@@ -34,34 +32,27 @@ export interface ExperimentClients {
 }
 
 export function parseExperimentArgs(argv: readonly string[]): {
-  target: string;
+  stackName: string;
   experiment: string;
   region?: string;
 } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { region: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (e) {
-    throw new CliError(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`, 2);
-  }
-  if (parsed.values.help) throw new CliError(USAGE, 0);
-  if (parsed.positionals.length !== 2)
+  const args = parseCliArgs(argv, { usage: USAGE, options: ['region'] });
+  if (args.positionals.length !== 2) {
     throw new CliError(`expected an environment and an experiment\n\n${USAGE}`, 2);
-  return { target: parsed.positionals[0], experiment: parsed.positionals[1], region: parsed.values.region };
+  }
+  return {
+    stackName: resolveTarget(args.positionals[0], USAGE).stackName,
+    experiment: args.positionals[1],
+    region: args.options.region,
+  };
 }
 
 /** The check; returns the lines to print and whether the experiment would hit its targets. */
 export async function checkExperiment(
   clients: ExperimentClients,
-  target: string,
+  stackName: string,
   experiment: string,
 ): Promise<{ ok: boolean; lines: string[] }> {
-  const stackName = target.startsWith('ScalableBackend-') ? target : stackNameOf(target);
   let outputs: Record<string, string>;
   try {
     const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName })))
@@ -132,10 +123,10 @@ async function replicationGroupOf(clients: ExperimentClients, stackName: string)
 if (require.main === module) {
   runCli(async () => {
     const args = parseExperimentArgs(process.argv.slice(2));
-    const config = args.region ? { region: args.region } : {};
+    const config = { region: resolveRegion(args.region).region };
     const result = await checkExperiment(
       { cloudformation: new CloudFormationClient(config), elasticache: new ElastiCacheClient(config) },
-      args.target,
+      args.stackName,
       args.experiment,
     );
     for (const line of result.lines) (result.ok ? (l: string) => process.stdout.write(`${l}\n`) : say)(line);

@@ -7,13 +7,11 @@
  * that would otherwise hold on to the stack's subnets and security groups, then deletes the stack,
  * and lists what stays behind. Without `--yes` it only reads the stack and prints the plan.
  */
-import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { stackName as stackNameOf } from '../lib/app';
-import { CliError, printJson, runCli, say } from './cli';
+import { CliError, parseCliArgs, printJson, resolveRegion, resolveTarget, runCli, say } from './cli';
 import { describePlan, planTeardown } from './teardown/plan';
 import { readStack, REAL_WAITING, runTeardown, TeardownClients, Waiting } from './teardown/run';
 
@@ -30,51 +28,34 @@ Deletes an environment's stack without leaving it in DELETE_FAILED. Dry run unle
 Exit status: 0 when the plan was printed or the stack is deleted; 1 on failure; 2 on a usage error.`;
 
 export interface TeardownOptions {
-  readonly target: string;
+  /** The stack of the environment named on the command line. */
+  readonly stackName: string;
   readonly yes: boolean;
   readonly skipFinalSnapshot: boolean;
   readonly region?: string;
   readonly json: boolean;
 }
 
-/** Parse argv with node:util parseArgs (strict: an unknown flag is a usage error, exit 2). */
+/** Parse argv with the tools' shared parser (node:util parseArgs, strict: an unknown flag exits 2). */
 export function parseTeardownArgs(argv: readonly string[]): TeardownOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        yes: { type: 'boolean', default: false },
-        'skip-final-snapshot': { type: 'boolean', default: false },
-        region: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new CliError(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`, 2);
-  }
-  if (parsed.values.help) throw new CliError(USAGE, 0);
-  if (parsed.positionals.length !== 1) {
+  const args = parseCliArgs(argv, {
+    usage: USAGE,
+    flags: ['yes', 'skip-final-snapshot', 'json'],
+    options: ['region'],
+  });
+  if (args.positionals.length !== 1) {
     throw new CliError(
-      `${parsed.positionals.length ? 'expected one environment' : 'which environment?'} (got ${parsed.positionals.length})\n\n${USAGE}`,
+      `${args.positionals.length ? 'expected one environment' : 'which environment?'} (got ${args.positionals.length})\n\n${USAGE}`,
       2,
     );
   }
   return {
-    target: parsed.positionals[0],
-    yes: parsed.values.yes === true,
-    skipFinalSnapshot: parsed.values['skip-final-snapshot'] === true,
-    region: parsed.values.region,
-    json: parsed.values.json === true,
+    stackName: resolveTarget(args.positionals[0], USAGE).stackName,
+    yes: args.flags.yes,
+    skipFinalSnapshot: args.flags['skip-final-snapshot'],
+    region: args.options.region,
+    json: args.flags.json,
   };
-}
-
-/** `prod` -> `ScalableBackend-prod`; a stack name is taken as it is. */
-export function resolveStackName(target: string): string {
-  return target.startsWith('ScalableBackend-') ? target : stackNameOf(target);
 }
 
 /** Final snapshot name: `<primary>-final-<yyyymmddhhmm>` (letters, digits, hyphens; starts with a letter). */
@@ -88,7 +69,7 @@ export async function teardown(
   clients: TeardownClients,
   deps: { now: Date; waiting: Waiting; out: (line: string) => void },
 ): Promise<number> {
-  const stackName = resolveStackName(options.target);
+  const { stackName } = options;
   const deployed = await readStack(clients, stackName);
   if (!deployed)
     throw new CliError(`teardown: the stack ${stackName} does not exist in this account and region`);
@@ -115,8 +96,8 @@ export async function teardown(
 if (require.main === module) {
   runCli(async () => {
     const options = parseTeardownArgs(process.argv.slice(2));
-    // The SDK resolves the region like the AWS CLI (AWS_REGION, then the profile); --region overrides it.
-    const config = options.region ? { region: options.region } : {};
+    // The region as the AWS CLI resolves it (--region, AWS_REGION, AWS_DEFAULT_REGION, the profile).
+    const config = { region: resolveRegion(options.region).region };
     const clients: TeardownClients = {
       cloudformation: new CloudFormationClient(config),
       rds: new RDSClient(config),

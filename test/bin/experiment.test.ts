@@ -64,7 +64,7 @@ function deployed(zones: string[]) {
 describe('npm run experiment', () => {
   test('a node in the zone: the check passes and prints the start command', async () => {
     deployed(['eu-west-1b', 'eu-west-1a']);
-    const result = await checkExperiment(clients, 'prod', 'CacheZonePower');
+    const result = await checkExperiment(clients, 'ScalableBackend-prod', 'CacheZonePower');
     expect(result.ok).toBe(true);
     expect(result.lines).toEqual([
       'CacheZonePower: the cache scalablebackend-prod has scalablebackend-prod-002 (replica) in eu-west-1a: the power interruption hits it.',
@@ -74,7 +74,7 @@ describe('npm run experiment', () => {
 
   test('no node in the zone: CacheZonePower is refused, naming where the nodes are', async () => {
     deployed(['eu-west-1b', 'eu-west-1c']);
-    const result = await checkExperiment(clients, 'prod', 'CacheZonePower');
+    const result = await checkExperiment(clients, 'ScalableBackend-prod', 'CacheZonePower');
     expect(result.ok).toBe(false);
     expect(result.lines).toHaveLength(1);
     expect(result.lines[0]).toContain(
@@ -84,21 +84,21 @@ describe('npm run experiment', () => {
 
   test('no node in the zone: LoseZone still runs (network and tasks), with the warning', async () => {
     deployed(['eu-west-1b', 'eu-west-1c']);
-    const result = await checkExperiment(clients, 'prod', 'LoseZone');
+    const result = await checkExperiment(clients, 'ScalableBackend-prod', 'LoseZone');
     expect(result.ok).toBe(true);
     expect(result.lines[1]).toBe('start it with: aws fis start-experiment --experiment-template-id EXT456');
   });
 
   test('an experiment the stack does not have is an error naming the ones it has', async () => {
     deployed(['eu-west-1a']);
-    await expect(checkExperiment(clients, 'prod', 'StopTasks')).rejects.toThrow(
+    await expect(checkExperiment(clients, 'ScalableBackend-prod', 'StopTasks')).rejects.toThrow(
       'experiment: ScalableBackend-prod has no experiment StopTasks (it has: CacheZonePower, LoseZone)',
     );
   });
 
   test('arguments: an environment and an experiment; anything else is a usage error', () => {
     expect(parseExperimentArgs(['prod', 'LoseZone'])).toEqual({
-      target: 'prod',
+      stackName: 'ScalableBackend-prod',
       experiment: 'LoseZone',
       region: undefined,
     });

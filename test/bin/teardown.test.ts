@@ -126,7 +126,7 @@ function deploy(
 }
 
 const options = (over: Partial<TeardownOptions> = {}): TeardownOptions => ({
-  target: 'prod',
+  stackName: 'ScalableBackend-prod',
   yes: false,
   skipFinalSnapshot: false,
   json: false,
@@ -254,7 +254,7 @@ describe('npm run teardown -- prod', () => {
 describe('npm run teardown -- dev', () => {
   test('no protections, no retained instance: the stack first (CloudFormation snapshots the data), then the retained subnet groups', async () => {
     const calls = deploy('dev');
-    const out = await run({ target: 'dev', yes: true });
+    const out = await run({ stackName: 'ScalableBackend-dev', yes: true });
     expect(calls.map((c) => c.split(' ')[0])).toEqual([
       'DeleteStack',
       'DeleteDBSubnetGroup',
@@ -269,7 +269,7 @@ describe('npm run teardown -- dev', () => {
 describe('arguments', () => {
   test('an environment, flags and a region', () => {
     expect(parseTeardownArgs(['prod', '--yes', '--region', 'eu-west-1'])).toEqual({
-      target: 'prod',
+      stackName: 'ScalableBackend-prod',
       yes: true,
       skipFinalSnapshot: false,
       region: 'eu-west-1',
@@ -277,7 +277,14 @@ describe('arguments', () => {
     });
   });
 
-  test.each([[['prod', '--force']], [[]], [['dev', 'prod']]])('%j is a usage error (exit 2)', (argv) => {
-    expect(() => parseTeardownArgs(argv)).toThrow(expect.objectContaining({ exitCode: 2 }));
+  test('a stack name is taken as the environment it deploys', () => {
+    expect(parseTeardownArgs(['ScalableBackend-staging']).stackName).toBe('ScalableBackend-staging');
   });
+
+  test.each([[['prod', '--force']], [[]], [['dev', 'prod']], [['Not A Name']]])(
+    '%j is a usage error (exit 2)',
+    (argv) => {
+      expect(() => parseTeardownArgs(argv)).toThrow(expect.objectContaining({ exitCode: 2 }));
+    },
+  );
 });
