@@ -78,6 +78,20 @@ export const VARIANTS = {
       'prod.service.waf.countOnlyRules': '["AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY"]',
     },
   },
+  /**
+   * The release strategies the presets do not use: dev linear behind HTTPS with a certificate ARN
+   * (no domain of its own), prod blue/green with two smoke-test paths.
+   */
+  releaseStrategies: {
+    envs: ['dev', 'prod'],
+    context: {
+      'dev.service.deployment.strategy': 'linear',
+      'dev.service.certificateArn': TEST_CERTIFICATE_ARN,
+      'prod.service.deployment.strategy': 'blueGreen',
+      'prod.service.deployment.bakeMinutes': '30',
+      'prod.service.deployment.smokeTest.paths': '["/health","/api/orders?limit=1"]',
+    },
+  },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */
   routineChanges: {
     envs: ['dev', 'prod'],
