@@ -92,6 +92,11 @@ export const VARIANTS = {
       'prod.service.deployment.smokeTest.paths': '["/health","/api/orders?limit=1"]',
     },
   },
+  /** prod with another image and nothing else: what `npm run release` synthesizes. */
+  releasedImage: {
+    envs: ['prod'],
+    context: { 'prod.service.image': 'public.ecr.aws/nginx/nginx:1.27-alpine' },
+  },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */
   routineChanges: {
     envs: ['dev', 'prod'],
