@@ -48,7 +48,7 @@ export const TEST_DOMAIN = {
 } as const;
 
 export const VARIANTS = {
-  /** dev with HTTPS, a private ECR image and every service knob away from its default. */
+  /** dev with HTTPS, a private ECR image, linear releases and every service knob away from its default. */
   serviceCustom: {
     envs: ['dev'],
     context: {
@@ -65,9 +65,11 @@ export const VARIANTS = {
       'dev.service.scaling.scaleInDatapointsToAlarm': '10',
       // a private ECR image in another account's registry
       'dev.service.image': TEST_ECR_IMAGE,
+      // released linearly (behind HTTPS without a domain of its own)
+      'dev.service.deployment.strategy': 'linear',
     },
   },
-  /** prod on its own domain (certificate, HTTPS listener, alias record) with a custom WAF. */
+  /** prod on its own domain (certificate, HTTPS listener, alias record), a custom WAF, blue/green releases. */
   prodDomain: {
     envs: ['prod'],
     context: {
@@ -76,26 +78,11 @@ export const VARIANTS = {
       'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',
       'prod.service.waf.logRetentionDays': '30',
       'prod.service.waf.countOnlyRules': '["AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY"]',
-    },
-  },
-  /**
-   * The release strategies the presets do not use: dev linear behind HTTPS with a certificate ARN
-   * (no domain of its own), prod blue/green with two smoke-test paths.
-   */
-  releaseStrategies: {
-    envs: ['dev', 'prod'],
-    context: {
-      'dev.service.deployment.strategy': 'linear',
-      'dev.service.certificateArn': TEST_CERTIFICATE_ARN,
+      // released blue/green, with a longer bake and two smoke-test paths
       'prod.service.deployment.strategy': 'blueGreen',
       'prod.service.deployment.bakeMinutes': '30',
       'prod.service.deployment.smokeTest.paths': '["/health","/api/orders?limit=1"]',
     },
-  },
-  /** prod with another image and nothing else: what `npm run release` synthesizes. */
-  releasedImage: {
-    envs: ['prod'],
-    context: { 'prod.service.image': 'public.ecr.aws/nginx/nginx:1.27-alpine' },
   },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */
   routineChanges: {

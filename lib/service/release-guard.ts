@@ -81,7 +81,8 @@ export class ReleaseGuard extends Construct {
       { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
     );
     // ECS checks the alarm names when the service is created or updated: the alarms come first.
-    service.service.node.addDependency(...this.alarms);
+    // (On the service resource only: its scaling target and policies need not wait.)
+    service.service.node.defaultChild!.node.addDependency(...this.alarms);
 
     if (service.release) {
       this.smokeTest = this.addSmokeTest(service, config, props.logRetentionDays);

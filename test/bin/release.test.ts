@@ -18,15 +18,17 @@ import { parseReleaseArgs, releaseCommand } from '../../bin/release';
 import { ReleaseDeps, ReleaseResult } from '../../bin/release/run';
 import { readRelease, releasedImageContext, writeRelease } from '../../lib/config/release';
 import { ConfigError } from '../../lib/config/load';
-import { variant } from '../helpers';
+import { presets, variant } from '../helpers';
 
-// GIVEN the app synthesized with a new image (test/variants.ts: releasedImage), the prod stack as
-// deployed (that template running the previous image), and a synth with infrastructure changes too
-// (routineChanges)
+// GIVEN the prod stack as deployed (the preset's template running the previous image), the app
+// synthesized with the new image (a new image changes only the app container's Image, checked by
+// hand with cdk synth), and a synth with infrastructure changes too (test/variants.ts: routineChanges)
+const PRESET_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
 const NEW_IMAGE = 'public.ecr.aws/nginx/nginx:1.27-alpine';
 const OLD_IMAGE = 'public.ecr.aws/nginx/nginx:1.26';
-const withNewImage = variant('releasedImage').templates.prod.toJSON();
-const deployed = withImage(withNewImage, OLD_IMAGE);
+const preset = presets().templates.prod.toJSON();
+const withNewImage = withImage(preset, NEW_IMAGE);
+const deployed = withImage(preset, OLD_IMAGE);
 const withInfraChange = variant('routineChanges').templates.prod.toJSON();
 
 function withImage(template: Record<string, unknown>, image: string): Record<string, unknown> {
@@ -36,7 +38,7 @@ function withImage(template: Record<string, unknown>, image: string): Record<str
   const taskDefinitions = Object.values(copy.Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
   expect(taskDefinitions).toHaveLength(1);
   const [app] = taskDefinitions[0].Properties.ContainerDefinitions as { Image: string }[];
-  expect(app.Image).toBe(NEW_IMAGE);
+  expect(app.Image).toBe(PRESET_IMAGE);
   app.Image = image;
   return copy;
 }

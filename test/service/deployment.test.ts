@@ -7,12 +7,13 @@ import {
 import { findings, presets, resourcesOf, variant } from '../helpers';
 
 // GIVEN the presets (dev rolling, prod canary) and the other strategies (test/variants.ts:
-// releaseStrategies: dev linear on HTTPS without a domain, prod blue/green), each synthesized once per run
+// serviceCustom is dev linear on HTTPS without a domain, prodDomain is prod blue/green on its own
+// domain), each synthesized once per run
 const { templates } = presets();
-const strategies = variant('releaseStrategies');
-const linearDev = strategies.templates.dev;
-const blueGreenProd = strategies.templates.prod;
-const onDomain = variant('prodDomain').templates.prod;
+const custom = variant('serviceCustom');
+const onDomain = variant('prodDomain');
+const linearDev = custom.templates.dev;
+const blueGreenProd = onDomain.templates.prod;
 
 const RELEASE_ALARMS = ['ErrorRate', 'ResponseTimeP95', 'UnhealthyTargets'];
 
@@ -85,15 +86,15 @@ describe('strategy per environment', () => {
   });
 
   test('cdk-nag, the CloudFormation validator and the rule pack stay clean for every strategy', () => {
-    expect(findings(strategies.validationReport)).toEqual([]);
+    expect(findings(custom.validationReport)).toEqual([]);
+    expect(findings(onDomain.validationReport)).toEqual([]);
   });
 });
 
 describe.each([
   ['prod canary on HTTP', templates.prod, 'ServiceLoadBalancerHttp'],
-  ['prod canary on its domain (HTTPS)', onDomain, 'ServiceLoadBalancerHttps'],
   ['dev linear on HTTPS', linearDev, 'ServiceLoadBalancerHttps'],
-  ['prod blue/green', blueGreenProd, 'ServiceLoadBalancerHttp'],
+  ['prod blue/green on its domain (HTTPS)', blueGreenProd, 'ServiceLoadBalancerHttps'],
 ])('%s: traffic shifting', (_name, t, servingListener) => {
   test('a second target group with the same port and health check as the first', () => {
     const groups = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, r]) => r.Properties!);
@@ -222,7 +223,7 @@ describe('smoke test settings', () => {
   });
 
   test('on its own domain: https to the domain, whose name the certificate holds', () => {
-    const s = smokeTestSettings(onDomain);
+    const s = smokeTestSettings(blueGreenProd);
     expect(s.baseUrl).toBe('https://api.example.com');
     expect(s.verifyHostname).toBe(true);
   });
