@@ -46,7 +46,8 @@ function singleMetricAlarms(env: Env): SingleMetricAlarm[] {
       namespace: 'AWS/ApplicationELB',
       statistic: 'p95',
       period: 60,
-      dimensions: ['LoadBalancer', 'TargetGroup'],
+      // the whole load balancer: release strategies swap the two target groups
+      dimensions: ['LoadBalancer'],
       threshold: o.p95ResponseTimeSeconds,
       comparison: 'GreaterThanThreshold',
       evaluationPeriods: 5,
