@@ -13,15 +13,14 @@ import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { PRESETS } from '../lib/config/presets';
-import { CliError, printJson, runCli, say } from './cli';
+import { CliError, printJson, resolveTarget, runCli, say } from './cli';
 import { ReleaseDeps, ReleaseError, exitCode, runRelease } from './release/run';
 import { makeTempRoot, readAssembly, synthesize } from './review/workspace';
 
 export const USAGE = `usage: npm run release -- <env> --image <image ref> [--allow-infra] [--region <region>] [--json]
 
 Deploys a new image of the service: reviews the change, deploys it, follows the ECS deployment.
-  <env>                 environment to release (${Object.keys(PRESETS).join(', ')})
+  <env>                 environment to release (dev, prod, an environment of cdk.json, or its stack name)
   --image <ref>         the image to release, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:...
   --allow-infra         also deploy infrastructure changes the review finds (else the release is refused)
   --region <region>     region of the stack (default: AWS_REGION or your profile's region)
@@ -63,10 +62,9 @@ export function parseReleaseArgs(argv: readonly string[]): ReleaseArgs {
       2,
     );
   }
-  const env = positionals[0];
-  if (!(env in PRESETS)) {
-    throw new CliError(`unknown environment ${env}; allowed: ${Object.keys(PRESETS).join(', ')}`, 2);
-  }
+  // An environment (a preset or one declared in cdk.json) or its stack name; one that does not
+  // exist is refused when the synth does not know it.
+  const { env } = resolveTarget(positionals[0], USAGE);
   if (!values.image) throw new CliError(`--image <ref> is required\n\n${USAGE}`, 2);
   return {
     env,

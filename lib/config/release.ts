@@ -71,6 +71,17 @@ export function writeRelease(root: string, env: string, record: ReleaseRecord | 
   fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** Environments with a release file (`releases/<env>.json`). */
+export function releasedEnvironments(root: string): string[] {
+  const dir = path.join(root, RELEASES_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
 /**
  * CDK context for the released images of `environments`: `{ "<env>.service.image": "<image>" }` for
  * each one that has a release file. The entry point passes it as the app's default context, which

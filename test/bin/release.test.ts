@@ -16,7 +16,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseReleaseArgs, releaseCommand } from '../../bin/release';
 import { ReleaseDeps, ReleaseResult } from '../../bin/release/run';
-import { readRelease, releasedImageContext, writeRelease } from '../../lib/config/release';
+import {
+  readRelease,
+  releasedEnvironments,
+  releasedImageContext,
+  writeRelease,
+} from '../../lib/config/release';
 import { ConfigError } from '../../lib/config/load';
 import { presets, variant } from '../helpers';
 
@@ -246,7 +251,7 @@ describe('arguments', () => {
   test.each([
     [['prod'], '--image <ref> is required'],
     [['--image', 'x'], 'expected one environment, got none'],
-    [['staging', '--image', 'x'], 'unknown environment staging; allowed: dev, prod, local'],
+    [['Staging', '--image', 'x'], 'not an environment or stack name: Staging'],
     [['prod', '--image', 'x', '--force'], "Unknown option '--force'"],
   ])('%j is a usage error (exit 2)', (argv, message) => {
     expect(() => parseReleaseArgs(argv)).toThrow(
@@ -257,7 +262,10 @@ describe('arguments', () => {
 
 describe('releases/<env>.json', () => {
   test('becomes <env>.service.image for the app (a later cdk deploy keeps the released image)', () => {
-    expect(releasedImageContext(root, ['dev', 'prod'])).toEqual({ 'prod.service.image': OLD_IMAGE });
+    expect(releasedEnvironments(root)).toEqual(['prod']);
+    expect(releasedImageContext(root, releasedEnvironments(root))).toEqual({
+      'prod.service.image': OLD_IMAGE,
+    });
   });
 
   test('a malformed file fails the synth naming the file, the key and what is allowed', () => {
