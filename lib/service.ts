@@ -255,8 +255,9 @@ export class Service extends Construct {
         ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)
         : undefined;
     this.https = certificate !== undefined;
+    let httpsListener: elbv2.ApplicationListener | undefined;
     if (certificate) {
-      this.listener = this.loadBalancer.addListener('Https', {
+      httpsListener = this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [certificate],
@@ -267,17 +268,27 @@ export class Service extends Construct {
         defaultTargetGroups: [this.targetGroup],
         open: true,
       });
-      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
       this.url = `https://${this.domain ? this.domain.name : this.loadBalancer.loadBalancerDnsName}`;
     } else {
-      this.listener = this.loadBalancer.addListener('Http', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.targetGroup],
-        open: true,
-      });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
     }
+    // One port-80 listener under one logical id whether or not HTTPS is on; only its default action
+    // changes. A separate redirect listener would be created before the old one is deleted, and the
+    // load balancer refuses a second listener on a port ("A listener already exists on this port",
+    // github.com/aws/aws-cdk/issues/34235).
+    const httpListener = this.loadBalancer.addListener('Http', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: true,
+      ...(this.https
+        ? {
+            defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+          }
+        : { defaultTargetGroups: [this.targetGroup] }),
+    });
+    // The listener that serves the app carries the release rules (a redirect listener cannot: ECS
+    // refuses listeners that mix forward with redirect actions).
+    this.listener = httpsListener ?? httpListener;
     if (config.deployment.strategy !== 'rolling') {
       this.release = new ReleaseTraffic(this, 'Release', {
         listener: this.listener,
