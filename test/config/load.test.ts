@@ -120,7 +120,7 @@ describe('overrides', () => {
 
   test('null for a required key fails naming the key', () => {
     expect(configErrorOf({ envs: 'prod', 'prod.service.image': 'null' })).toContain(
-      'prod.service.image: got nothing; expected string',
+      'prod.service.image: got nothing; is required (expected string): it has no default, so it cannot be unset with null',
     );
   });
 
@@ -298,7 +298,11 @@ describe('invalid input fails with the key, the value and what is allowed', () =
     ],
     [
       'mixed units above 100 tasks',
-      { 'dev.service.maxTasks': '150' },
+      {
+        'dev.service.maxTasks': '150',
+        'dev.service.scaling.scaleOutSteps':
+          '[{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":85,"addPercent":25},{"atCpuPercent":95,"addPercent":50}]',
+      },
       'dev.service.scaling.scaleOutSteps: got [{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":85,"addPercent":25},{"atCpuPercent":95,"addPercent":50}]; mixes addTasks and addPercent, which needs service.maxTasks <= 100 (got 150)',
     ],
     [

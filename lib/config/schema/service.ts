@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { scaleOutStepSchema } from '../scale-out-steps';
+import { WAF_MANAGED_RULES } from '../tables/waf-rules';
 import {
   ACM_CERTIFICATE_ARN,
   IN_PLACE,
@@ -184,7 +185,15 @@ export const wafSchema = z
             )
             .refine((v) => !(WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v), {
               message: `needs extra configuration this stack does not write; not supported: ${WAF_GROUPS_NEEDING_CONFIG.join(', ')}`,
-            }),
+            })
+            .refine(
+              (v) =>
+                (WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v) ||
+                Object.hasOwn(WAF_MANAGED_RULES, v),
+              {
+                message: `is not an AWS managed rule group this stack offers; allowed: ${Object.keys(WAF_MANAGED_RULES).join(', ')}`,
+              },
+            ),
         )
         .max(10)
         .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule group twice' }),
@@ -220,13 +229,22 @@ export const wafSchema = z
   })
   .superRefine((waf, ctx) => {
     waf.countOnlyRules.forEach((rule, i) => {
-      const group = rule.split('/')[0];
+      const [group, name] = rule.split('/');
+      const rules = Object.hasOwn(WAF_MANAGED_RULES, group) ? WAF_MANAGED_RULES[group] : undefined;
       if (!waf.managedRuleGroups.includes(group)) {
         ctx.addIssue({
           code: 'custom',
           path: ['countOnlyRules', i],
           input: rule,
           message: `rule group ${group} is not in managedRuleGroups (${waf.managedRuleGroups.join(', ') || 'none'})`,
+        });
+      } else if (rules && !rules.includes(name)) {
+        // A misspelt rule would leave the real rule blocking: refuse what the group does not have.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['countOnlyRules', i],
+          input: rule,
+          message: `${group} has no rule ${name}; its rules: ${rules.join(', ')}`,
         });
       }
     });
