@@ -282,6 +282,12 @@ function formatIssue(env: string, issue: z.core.$ZodIssue): string {
       .map((k) => `${where}.${k}: unknown key; allowed keys here: ${allowed.join(', ')}`)
       .join('\n  - ');
   }
+  if (issue.code === 'invalid_key') {
+    // A key of a map (tags, service.environment): name the map, the key and the key's rule.
+    const map = [env, ...issue.path.slice(0, -1).map(String)].join('.');
+    const rules = issue.issues.map((i) => i.message.replace(/^Invalid input: /, '')).join('; ');
+    return `${map}: got the key ${JSON.stringify(issue.path[issue.path.length - 1])}; ${rules}`;
+  }
   const missing = !('input' in issue) || issue.input === undefined;
   if (missing && issue.code === 'invalid_type') {
     // `null` unsets a key; on a key without a default that leaves nothing.

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { ObservabilityConfig } from '../config/schema';
+import { describeFamilies, rdsInstanceClass } from '../config/tables/instance-classes';
 import {
   AlarmFactory,
   FIVE_MINUTES,
@@ -38,57 +39,12 @@ export interface ObservedDatabase {
 export const POSTGRES_BYTES_PER_CONNECTION = 9_531_392;
 export const POSTGRES_MAX_CONNECTIONS_CAP = 5000;
 
-/** Memory (GiB) per vCPU of the RDS instance families the alarms know, and their sizes' vCPUs. */
-const GIB_PER_VCPU: Record<string, number> = {
-  m5: 4,
-  m5d: 4,
-  m6g: 4,
-  m6gd: 4,
-  m6i: 4,
-  m6id: 4,
-  m7g: 4,
-  m7i: 4,
-  m8g: 4,
-  r5: 8,
-  r5b: 8,
-  r5d: 8,
-  r6g: 8,
-  r6gd: 8,
-  r6i: 8,
-  r6id: 8,
-  r7g: 8,
-  r7i: 8,
-  r8g: 8,
-};
-const VCPUS_BY_SIZE: Record<string, number> = {
-  large: 2,
-  xlarge: 4,
-  '2xlarge': 8,
-  '4xlarge': 16,
-  '8xlarge': 32,
-  '12xlarge': 48,
-  '16xlarge': 64,
-  '24xlarge': 96,
-  '32xlarge': 128,
-  '48xlarge': 192,
-};
-/** Burstable classes do not follow a fixed memory-per-vCPU ratio. */
-const BURSTABLE_GIB_BY_SIZE: Record<string, number> = {
-  micro: 1,
-  small: 2,
-  medium: 4,
-  large: 8,
-  xlarge: 16,
-  '2xlarge': 32,
-};
-
-/** Nominal memory (GiB) of an RDS instance class, or undefined when the class is not in the table. */
+/**
+ * Nominal memory (GiB) of an RDS instance class (`r7g.large` or `db.r7g.large`), from the table the
+ * config is validated against (lib/config/tables/instance-classes.ts); undefined when not in it.
+ */
 export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
-  const [family, size] = instanceClass.replace(/^db\./, '').split('.');
-  if (family === 't3' || family === 't4g') return BURSTABLE_GIB_BY_SIZE[size];
-  const perVcpu = GIB_PER_VCPU[family];
-  const vcpus = VCPUS_BY_SIZE[size];
-  return perVcpu && vcpus ? perVcpu * vcpus : undefined;
+  return rdsInstanceClass(instanceClass)?.memoryGiB;
 }
 
 /**
@@ -99,10 +55,9 @@ export function instanceClassMemoryGiB(instanceClass: string): number | undefine
 export function postgresMaxConnections(instanceClass: string): number {
   const gib = instanceClassMemoryGiB(instanceClass);
   if (gib === undefined) {
-    const families = ['t3', 't4g', ...Object.keys(GIB_PER_VCPU)].join(', ');
+    // The config schema refuses classes outside the table, so only a direct caller reaches this.
     throw new Error(
-      `observability: cannot derive max_connections for database instance class '${instanceClass}'. ` +
-        `Known families: ${families} (sizes ${Object.keys(VCPUS_BY_SIZE).join(', ')}; burstable ${Object.keys(BURSTABLE_GIB_BY_SIZE).join(', ')}). ` +
+      `observability: cannot derive max_connections for database instance class '${instanceClass}': it is not in the instance class table; allowed: ${describeFamilies('rds')}. ` +
         'Set observability.dbMaxConnections to the value `SHOW max_connections` returns.',
     );
   }
