@@ -12,7 +12,6 @@ import {
   FIVE_MINUTES,
   GIB,
   GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  GREATER_THAN_THRESHOLD,
   LESS_THAN_THRESHOLD,
   MIB,
   MISSING,
@@ -20,6 +19,7 @@ import {
   ONE_MINUTE,
   ObservedLimits,
   percentGraph,
+  lineComparison,
 } from './alarms';
 
 /**
@@ -102,7 +102,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbCpu', {
     metric: primaryCpu,
     threshold: config.dbCpuPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbCpuPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -115,7 +115,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbFreeableMemory', {
     metric: rdsMetric(primary, 'FreeableMemory', 'Average', FIVE_MINUTES),
     threshold: config.dbFreeableMemoryMiB * MIB,
-    comparison: LESS_THAN_THRESHOLD,
+    comparison: lineComparison('dbFreeableMemoryMiB'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -158,7 +158,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbReadLatency', {
     metric: latency('ReadLatency'),
     threshold: config.dbLatencyMs / 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: MISSING,
@@ -170,7 +170,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbWriteLatency', {
     metric: latency('WriteLatency'),
     threshold: config.dbLatencyMs / 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: MISSING,
@@ -185,7 +185,7 @@ export function databaseAlarms(
   alarms.addAlarm('ProxyQueryLatency', {
     metric: proxyLatency,
     threshold: config.dbLatencyMs * 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -210,7 +210,7 @@ export function databaseAlarms(
   alarms.addAlarm('ProxyConnections', {
     metric: proxyPoolPercent,
     threshold: config.dbConnectionsPercent,
-    comparison: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    comparison: lineComparison('dbConnectionsPercent'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -231,7 +231,7 @@ export function databaseAlarms(
     alarms.addAlarm(`Replica${n}Lag`, {
       metric: lag,
       threshold: config.replicaLagSeconds,
-      comparison: GREATER_THAN_THRESHOLD,
+      comparison: lineComparison('replicaLagSeconds'),
       evaluationPeriods: 5,
       datapointsToAlarm: 5,
       treatMissingData: MISSING,
@@ -246,7 +246,7 @@ export function databaseAlarms(
     alarms.addAlarm(`Replica${n}Cpu`, {
       metric: replicaCpu,
       threshold: config.dbCpuPercent,
-      comparison: GREATER_THAN_THRESHOLD,
+      comparison: lineComparison('dbCpuPercent'),
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       treatMissingData: MISSING,

@@ -11,12 +11,12 @@ import {
   AlarmFactory,
   FIVE_MINUTES,
   GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  GREATER_THAN_THRESHOLD,
   MISSING,
   NOT_BREACHING,
   ONE_MINUTE,
   ObservedLimits,
   percentGraph,
+  lineComparison,
 } from './alarms';
 
 /**
@@ -37,7 +37,7 @@ export function serviceAlarms(
   alarms.addAlarm('ResponseTimeP95', {
     metric: p('p95'),
     threshold: config.p95ResponseTimeSeconds,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('p95ResponseTimeSeconds'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -69,7 +69,7 @@ export function serviceAlarms(
   alarms.addAlarm('ErrorRate', {
     metric: errorRate,
     threshold: config.errorRatePercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('errorRatePercent'),
     evaluationPeriods: 5,
     datapointsToAlarm: 3,
     treatMissingData: NOT_BREACHING,
@@ -96,7 +96,7 @@ export function serviceAlarms(
   alarms.addAlarm('ServiceCpu', {
     metric: cpu,
     threshold: config.serviceCpuPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('serviceCpuPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -110,7 +110,7 @@ export function serviceAlarms(
   alarms.addAlarm('ServiceMemory', {
     metric: memory,
     threshold: config.serviceMemoryPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('serviceMemoryPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
