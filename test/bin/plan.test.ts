@@ -35,6 +35,15 @@ describe('npm run plan', () => {
     expect(out).toMatch(/\| 3x \| 5 \|/);
   });
 
+  test('--assembly with -c is refused: the overrides could not change the assembly', async () => {
+    await expect(
+      main(['prod', '--assembly', assembly, '-c', 'prod.database.readReplicas=3']),
+    ).rejects.toThrow(
+      /--assembly reads templates synthesized earlier, so -c prod\.database\.readReplicas=3 would be ignored/,
+    );
+    expect(out).toBe('');
+  });
+
   test('a stack missing from the assembly, a directory that is none, a bad -c: one-line errors', async () => {
     await expect(main(['staging', '--assembly', assembly])).rejects.toThrow(
       /has no stack ScalableBackend-staging/,
