@@ -43,7 +43,7 @@ export const scalingSchema = z.strictObject({
   }),
   scaleOutSteps: doc(z.array(scaleOutStepSchema).min(1).max(10), {
     description:
-      'Graduated scale-out: a list of `{ atCpuPercent, addTasks }` or `{ atCpuPercent, addPercent }`, ascending, the first at `scaleOutCpuPercent`; a larger breach adds more at once. One step scaling policy has one adjustment type: with any `addPercent` item the policy is PercentChangeInCapacity with a minimum of 1 task, and an `addTasks` item may then only be `addTasks: 1` (rendered as 1 %, which adds exactly one task below 100 tasks, so `maxTasks` must then be at most 100).',
+      'Graduated scale-out: a list of `{ atCpuPercent, addTasks }` or `{ atCpuPercent, addPercent }`, ascending, the first at `scaleOutCpuPercent`; a larger breach adds more at once. One step scaling policy has one adjustment type: with any `addPercent` item the policy is PercentChangeInCapacity with a minimum of 1 task, and an `addTasks` item may then only be `addTasks: 1` (rendered as 1 %, which adds exactly one task below 100 tasks, so `maxTasks` must then be at most 100). Unset here but `scaleOutCpuPercent` or `maxTasks` set: the preset steps follow them (the first step moves to `scaleOutCpuPercent`, later steps at or below it are dropped; above 100 tasks an `addTasks` step becomes `addPercent` of the same number).',
     onChange: IN_PLACE,
   }),
   scaleInStep: doc(int(1, 100), {
