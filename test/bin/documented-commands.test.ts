@@ -1,0 +1,87 @@
+/**
+ * The documented command lines, run as the user runs them (one process each, in parallel):
+ * - `npm run -s plan -- <env> --json` prints only JSON on stdout; without `-s`, npm's banner comes
+ *   first and the output does not parse (why the docs say `-s`);
+ * - `npm run -s advisor|task -- ... --json` keep stdout empty when they fail (no credentials here):
+ *   the one-line error goes to stderr;
+ * - `cdk synth` with a bad value fails in validation, naming the key, and leaves no template behind.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const assembly = process.env.SB_PRESETS_OUTDIR!;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' };
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+      delete env[k];
+    env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = path.join(os.tmpdir(), 'sb-no-aws-config');
+    const child = spawn(command, args, { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-synth-refused-'));
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+let runs: Record<string, Run>;
+beforeAll(async () => {
+  const entries = Object.entries({
+    planSilent: ['npm', ['run', '-s', 'plan', '--', 'prod', '--json', '--assembly', assembly]],
+    planLoud: ['npm', ['run', 'plan', '--', 'prod', '--json', '--assembly', assembly]],
+    advisor: [
+      'npm',
+      ['run', '-s', 'advisor', '--', 'ScalableBackend-prod', '--region', 'eu-west-1', '--json'],
+    ],
+    task: ['npm', ['run', '-s', 'task', '--', 'prod', '--json', '--', 'node', 'scripts/report.js']],
+    synth: [
+      'npx',
+      ['cdk', 'synth', '-q', '-o', outdir, '-c', 'envs=dev', '-c', 'dev.database.instanceClass=t4g.mega'],
+    ],
+  } as Record<string, [string, string[]]>);
+  const results = await Promise.all(entries.map(([, [cmd, args]]) => run(cmd, args)));
+  runs = Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
+}, 120_000);
+
+test('npm run -s plan -- prod --json: stdout is one JSON document', () => {
+  expect(runs.planSilent.code).toBe(0);
+  expect(Object.keys(JSON.parse(runs.planSilent.stdout))).toEqual(['ScalableBackend-prod']);
+});
+
+test('without -s, npm writes its banner to stdout first, so the output does not parse', () => {
+  expect(runs.planLoud.code).toBe(0);
+  expect(runs.planLoud.stdout).toMatch(/^\s*> scalable-backend@\S+ plan/);
+  expect(() => JSON.parse(runs.planLoud.stdout)).toThrow();
+});
+
+test.each(['advisor', 'task'])('npm run -s %s -- ... --json: a failure leaves stdout empty', (tool) => {
+  expect(runs[tool].code).toBe(1);
+  expect(runs[tool].stdout).toBe('');
+  // The one-line error is the last line of stderr (Node may print its own warnings before it).
+  expect(runs[tool].stderr.trim().split('\n').pop()).toMatch(/^No AWS credentials found\. Configure them/);
+});
+
+test('cdk synth with a bad value fails naming the key and writes no template', () => {
+  expect(runs.synth.code).not.toBe(0);
+  expect(runs.synth.stderr).toContain(
+    'dev.database.instanceClass: got "t4g.mega"; is not an RDS for PostgreSQL',
+  );
+  const written = fs.existsSync(outdir) ? fs.readdirSync(outdir, { recursive: true }).map(String) : [];
+  expect(written.filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  expect(written.filter((f) => f.startsWith('asset.'))).toEqual([]);
+});
