@@ -22,7 +22,11 @@ interface Run {
 
 function run(command: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_REGION: 'eu-west-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
       delete env[k];
     env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = path.join(os.tmpdir(), 'sb-no-aws-config');
