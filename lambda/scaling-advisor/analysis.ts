@@ -695,17 +695,19 @@ function assessDatabase(r: SeriesReader, targets: AdvisorTargets) {
       ? {
           verdict: 'DB_READ_BOUND',
           tier: 'database',
+          // The Performance Insights console redirects to CloudWatch Database Insights since 2026-07-31; the API
+          // remains (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Enabling.html).
           recommendation:
             'Cache the expensive reads in Redis first; then add read replicas (database.readReplicas, now ' +
             `${targets.replicaInstanceIds.length}) and send read-only queries to the reader endpoint. ` +
-            'Performance Insights shows which queries to start with.',
+            'CloudWatch Database Insights (top SQL) shows which queries to start with.',
           reasons: [`Database primary is read-bound: ${why}.`],
         }
       : {
           verdict: 'DB_WRITE_BOUND',
           tier: 'database',
           recommendation:
-            'Optimize the slow writes first (Performance Insights top SQL: missing indexes, row-by-row writes, ' +
+            'Optimize the slow writes first (CloudWatch Database Insights top SQL: missing indexes, row-by-row writes, ' +
             'hot rows); then move to a larger primary (database.instanceClass). Replicas and caches do not help writes.',
           reasons: [`Database primary is write-bound: ${why}.`],
         };

@@ -108,7 +108,7 @@ export function databaseAlarms(
     treatMissingData: MISSING,
     description:
       `Primary database CPU has stayed above ${config.dbCpuPercent}% for 15 minutes (observability.dbCpuPercent). In order: ` +
-      'optimize the slow queries (slow-query log, Performance Insights top SQL); cache the expensive reads in Redis; move reads to ' +
+      'optimize the slow queries (slow-query log, CloudWatch Database Insights top SQL); cache the expensive reads in Redis; move reads to ' +
       'read replicas (database.readReplicas); only then a larger primary (database.instanceClass).',
   });
 
