@@ -136,7 +136,7 @@ export const databaseSchema = z.strictObject({
   }),
   removalPolicy: doc(z.enum(['retain', 'snapshot', 'destroy']), {
     description:
-      'What happens to the database, replicas and secret when the stack (or the resource) is deleted. `destroy` is allowed only with `target: localstack`.',
+      "What happens to the primary when the stack (or the instance) is deleted: `retain` keeps it running, `snapshot` deletes it after a final snapshot, `destroy` (only with `target: localstack`) deletes it. The storage KMS key, both secrets and the subnet group are kept unless `destroy`; the primary's two log groups are kept with `retain`. Read replicas and their log groups are always deleted: they hold no data of their own.",
     onChange: IN_PLACE,
   }),
   performanceInsightsRetentionDays: doc(
