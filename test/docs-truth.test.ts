@@ -7,7 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { PRESETS } from '../lib/config/presets';
 import { environmentSchema } from '../lib/config/schema';
+import { PLAIN_HTTP_WARNING } from '../lib/scalable-backend-stack';
 import { presets } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
@@ -70,6 +72,18 @@ describe.each(PAGES)('%s', (page) => {
     expect(unknown).toEqual([]);
   });
 
+  test('passes -c only for environments that exist', () => {
+    const envs = new Set([...Object.keys(PRESETS), '<env>']);
+    const unknown = read(page)
+      .split('\n')
+      .flatMap((line, i) =>
+        [...line.matchAll(/(?:^|[\s`(])-c\s+([a-z<][a-z0-9>-]*)\.[a-zA-Z]/g)]
+          .filter((m) => !envs.has(m[1]))
+          .map((m) => `${page}:${i + 1}: -c ${m[1]}.`),
+      );
+    expect(unknown).toEqual([]);
+  });
+
   test('documents --json command lines with npm run -s (stdout holds only the JSON)', () => {
     const loud = read(page)
       .split('\n')
@@ -113,4 +127,8 @@ describe('docs/alarms.md', () => {
     const missing = [...names].filter((n) => !alarmsPage.includes(`\`${n}\``));
     expect(missing).toEqual([]);
   });
+});
+
+test('docs/going-live.md shows the plain-HTTP warning as the CDK CLI prints it today', () => {
+  expect(read('docs/going-live.md')).toContain(`Acknowledge with 'Annotation::${PLAIN_HTTP_WARNING}'`);
 });
