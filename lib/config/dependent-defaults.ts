@@ -22,7 +22,8 @@ export function followDependentDefaults(
   const setByUser = (...path: string[]) => isSetIn(patch, ['service', ...path]);
   if (setByUser('scaling', 'scaleOutSteps')) return;
 
-  let steps = scaling.scaleOutSteps as ScaleOutStep[];
+  const preset = scaling.scaleOutSteps as ScaleOutStep[];
+  let steps = preset;
   const threshold = scaling.scaleOutCpuPercent;
   if (setByUser('scaling', 'scaleOutCpuPercent') && isIntIn(threshold, 1, 100) && steps.length > 0) {
     steps = [
@@ -37,8 +38,8 @@ export function followDependentDefaults(
       s.addTasks !== undefined ? { atCpuPercent: s.atCpuPercent, addPercent: s.addTasks } : s,
     );
   }
-  // New objects: the merged config shares unchanged branches with the presets.
-  service.scaling = { ...scaling, scaleOutSteps: steps };
+  // New objects, and only on a change: the merged config shares unchanged branches with the presets.
+  if (steps !== preset) service.scaling = { ...scaling, scaleOutSteps: steps };
 }
 
 /** Whether `path` is present in the user's overrides (a `null` that unsets it counts as set). */

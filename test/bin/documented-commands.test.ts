@@ -2,8 +2,8 @@
  * The documented command lines, run as the user runs them (one process each, in parallel):
  * - `npm run -s plan -- <env> --json` prints only JSON on stdout (without `-s`, npm prints its
  *   `> pkg@version script` banner on stdout first; test/docs-truth.test.ts keeps `-s` in the docs);
- * - `npm run -s advisor|task -- ... --json` keep stdout empty when they fail (no credentials here):
- *   the one-line error goes to stderr;
+ * - `npm run -s advisor|task -- ... --json` keep stdout empty when they fail (no region, no
+ *   credentials here): the one-line error goes to stderr; an empty AWS_REGION counts as no region;
  * - `cdk synth` with a bad value fails in validation, naming the key, and leaves no template behind.
  */
 import { spawn } from 'child_process';
@@ -20,15 +20,22 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(command: string, args: string[]): Promise<Run> {
+function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_REGION: 'eu-west-1',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+    for (const k of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_DEFAULT_REGION',
+    ])
       delete env[k];
+    Object.assign(env, extraEnv);
     env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = path.join(os.tmpdir(), 'sb-no-aws-config');
     const child = spawn(command, args, { cwd: ROOT, env });
     let stdout = '';
@@ -56,8 +63,8 @@ beforeAll(async () => {
       'npx',
       ['cdk', 'synth', '-q', '-o', outdir, '-c', 'envs=dev', '-c', 'dev.database.instanceClass=t4g.mega'],
     ],
-  } as Record<string, [string, string[]]>);
-  const results = await Promise.all(entries.map(([, [cmd, args]]) => run(cmd, args)));
+  } as Record<string, [string, string[], NodeJS.ProcessEnv?]>);
+  const results = await Promise.all(entries.map(([, [cmd, args, extra]]) => run(cmd, args, extra)));
   runs = Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
 }, 120_000);
 
@@ -66,11 +73,19 @@ test('npm run -s plan -- prod --json: stdout is one JSON document', () => {
   expect(Object.keys(JSON.parse(runs.planSilent.stdout))).toEqual(['ScalableBackend-prod']);
 });
 
-test.each(['advisor', 'task'])('npm run -s %s -- ... --json: a failure leaves stdout empty', (tool) => {
-  expect(runs[tool].code).toBe(1);
-  expect(runs[tool].stdout).toBe('');
+test('npm run -s advisor -- <stack> --json with an empty AWS_REGION: the no-region message, stdout empty', () => {
+  expect(runs.advisor.code).toBe(1);
+  expect(runs.advisor.stdout).toBe('');
   // The one-line error is the last line of stderr (Node may print its own warnings before it).
-  expect(runs[tool].stderr.trim().split('\n').pop()).toMatch(/^No AWS credentials found\. Configure them/);
+  expect(runs.advisor.stderr.trim().split('\n').pop()).toMatch(
+    /^No AWS region: pass --region <region>, set AWS_REGION/,
+  );
+});
+
+test('npm run -s task -- <env> --json -- <command>: a failure leaves stdout empty', () => {
+  expect(runs.task.code).toBe(1);
+  expect(runs.task.stdout).toBe('');
+  expect(runs.task.stderr.trim().split('\n').pop()).toMatch(/^No AWS credentials found\. Configure them/);
 });
 
 test('cdk synth with a bad value fails naming the key and writes no template', () => {

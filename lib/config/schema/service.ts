@@ -15,6 +15,7 @@ import {
   oneOf,
   range,
 } from './common';
+import { appServiceFields } from './app';
 
 /** Fargate task sizes: CPU units -> allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Record<number, readonly number[]> = {
@@ -251,9 +252,9 @@ export const wafSchema = z
   });
 
 export const serviceSchema = z.strictObject({
-  image: doc(z.string().min(1).max(1024), {
+  image: doc(z.string().min(1).max(1024).optional(), {
     description:
-      "Container image. The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
+      "Container image (or set `build` to build it from a Dockerfile). The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
@@ -357,4 +358,5 @@ export const serviceSchema = z.strictObject({
       'Extra plain environment variables for the container. Names of the data-tier contract (DB_*, REDIS_*) are reserved.',
     onChange: 'rolling deployment of new tasks',
   }),
+  ...appServiceFields,
 });
