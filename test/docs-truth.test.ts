@@ -73,12 +73,17 @@ describe.each(PAGES)('%s', (page) => {
   });
 
   test('passes -c only for environments that exist', () => {
-    const envs = new Set([...Object.keys(PRESETS), '<env>']);
+    // Presets, placeholders (<env>, <name>) and environments the docs declare with `extends`.
+    const declared = PAGES.flatMap((p) => [
+      ...[...read(p).matchAll(/-c ([a-z][a-z0-9-]*)\.extends=/g)].map((m) => m[1]),
+      ...[...read(p).matchAll(/"([a-z][a-z0-9-]*)":\s*\{\s*"extends"/g)].map((m) => m[1]),
+    ]);
+    const envs = new Set([...Object.keys(PRESETS), ...declared]);
     const unknown = read(page)
       .split('\n')
       .flatMap((line, i) =>
         [...line.matchAll(/(?:^|[\s`(])-c\s+([a-z<][a-z0-9>-]*)\.[a-zA-Z]/g)]
-          .filter((m) => !envs.has(m[1]))
+          .filter((m) => !envs.has(m[1]) && !/^<[a-z-]+>$/.test(m[1]))
           .map((m) => `${page}:${i + 1}: -c ${m[1]}.`),
       );
     expect(unknown).toEqual([]);
