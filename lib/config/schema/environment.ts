@@ -12,6 +12,7 @@ import { appSettingProblems } from './app';
 import { CACHE_ENGINE_VERSIONS, cacheSchema } from './cache';
 import { IN_PLACE, doc } from './common';
 import { databaseSchema } from './database';
+import { deploymentProblems } from './deployment';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
 import { observabilitySchema } from './observability';
 import { resilienceSchema } from './resilience';
@@ -174,6 +175,10 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
         name,
       );
     }
+  }
+
+  for (const problem of deploymentProblems(s.deployment)) {
+    issue(['service', 'deployment', ...problem.path], problem.message, problem.input);
   }
 
   const n = c.network;
@@ -361,6 +366,7 @@ export type CacheConfig = EnvironmentConfig['cache'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
+export type DeploymentConfig = ServiceConfig['deployment'];
 export type ResilienceConfig = EnvironmentConfig['resilience'];
 
 /** A validated environment: its name plus its config. */

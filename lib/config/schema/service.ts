@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { scaleOutStepSchema } from '../scale-out-steps';
 import { WAF_MANAGED_RULES } from '../tables/waf-rules';
+import { deploymentSchema } from './deployment';
 import {
   ACM_CERTIFICATE_ARN,
   IN_PLACE,
@@ -352,6 +353,9 @@ export const serviceSchema = z.strictObject({
     description:
       'Allow `aws ecs execute-command` into running tasks (off by default: it is a shell in production).',
     onChange: 'rolling deployment of new tasks',
+  }),
+  deployment: deploymentSchema.meta({
+    description: 'How a new revision reaches production: strategy, traffic steps, bake times, smoke test.',
   }),
   environment: doc(z.record(envVarName, z.string().max(4096)), {
     description:
