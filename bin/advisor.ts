@@ -10,6 +10,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { queriesMain } from './advisor-queries';
 import {
   CliError,
   CliSpec,
@@ -32,6 +33,7 @@ import {
 export { CliError };
 
 export const USAGE = `Usage: npm run advisor -- <env or stack name> [--region <region>] [--publish] [--json]
+       npm run advisor -- queries <env> | --database-url <url>   (the query advisor; --help there)
 
   <env or stack name>  the deployed environment, e.g. prod or ScalableBackend-prod
   --region <region>  region of the stack (default: AWS_REGION, AWS_DEFAULT_REGION, then the region of
@@ -88,6 +90,8 @@ const defaultDeps: CliDeps = {
 
 /** Run the CLI; returns the exit code. Every expected failure becomes a CliError with a clear message. */
 export async function main(argv: readonly string[], deps: CliDeps = defaultDeps): Promise<number> {
+  // `queries`: the query advisor (bin/advisor-queries.ts).
+  if (argv[0] === 'queries') return queriesMain(argv.slice(1));
   const parsed = parseArgs(argv);
   // Resolved like the AWS CLI does, so a missing region is one line, never an SDK hostname error.
   const args = { ...parsed, region: (deps.region ?? ((flag) => resolveRegion(flag).region))(parsed.region) };

@@ -11,7 +11,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { functionBundling, functionRole } from './function-defaults';
 import type { AppRoleProperties } from '../lambda/db-app-role';
-import { appRoleNames, provisionStatements } from '../lambda/db-app-role/sql';
+import {
+  appRoleNames,
+  monitorRoleName,
+  monitorStatements,
+  provisionStatements,
+} from '../lambda/db-app-role/sql';
 import { Network } from './network';
 
 /** Type of the custom resource in the template and in CloudFormation's events. */
@@ -59,7 +64,7 @@ export interface DatabaseAppRoleProps {
  *
  * The function has its own security group: out to the primary on its port (with the matching
  * ingress on the primary's group) and HTTPS to the Secrets Manager API and CloudFormation's
- * response URL (private subnets, NAT egress). It reads exactly the two secrets.
+ * response URL (private subnets, NAT egress). It reads exactly the three role secrets.
  */
 export class DatabaseAppRole extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -67,6 +72,11 @@ export class DatabaseAppRole extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly securityGroup: ec2.SecurityGroup;
   readonly resource: CustomResource;
+  /**
+   * Credentials of the query advisor's statistics-only role (`<app user>_monitor`: pg_monitor and
+   * nothing else), attached to the primary. The provisioning sets the role's password from it.
+   */
+  readonly monitorSecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DatabaseAppRoleProps) {
     super(scope, id);
@@ -92,18 +102,36 @@ export class DatabaseAppRole extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // An explicit role: no managed policies, logs to its own group, the two secrets only.
+    // An explicit role: no managed policies, logs to its own group, the role secrets only.
     this.role = functionRole(
       this,
       'ExecutionRole',
       `Database role provisioning of ${stack.stackName}: reads the master and app secrets`,
       this.logGroup,
     );
+    const monitorUsername = monitorRoleName(props.appUsername);
+    const monitorSecret = new rds.DatabaseSecret(this, 'MonitorSecret', {
+      username: monitorUsername,
+      dbname: props.databaseName,
+    });
+    // Kept with the data like the other database secrets (the role outlives the stack unless the
+    // database is destroyed with it).
+    monitorSecret.applyRemovalPolicy(
+      props.dropOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    );
+    Validations.of(monitorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The query advisor's role reads statistics only (pg_monitor, read-only sessions, no table privileges) and is reachable " +
+        "only from the advisor's security group; every deployment re-applies the password from this secret.",
+    });
+    this.monitorSecret = monitorSecret.attach(primary);
+
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ReadTheTwoSecrets',
+        sid: 'ReadTheRoleSecrets',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [masterSecret.secretArn, appSecret.secretArn],
+        resources: [masterSecret.secretArn, appSecret.secretArn, this.monitorSecret.secretArn],
       }),
     );
     // Secrets encrypted with a customer key need kms:Decrypt on that key (and only that key); the
@@ -177,6 +205,8 @@ export class DatabaseAppRole extends Construct {
       DropOnDelete: String(props.dropOnDelete ?? false),
       // Changes when the grants change, so a deployment with new grants re-runs the provisioning.
       GrantsDigest: grantsDigest(names, props.databaseName),
+      MonitorSecretArn: this.monitorSecret.secretArn,
+      MonitorUsername: monitorUsername,
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,
@@ -197,5 +227,9 @@ function grantsDigest(names: ReturnType<typeof appRoleNames>, databaseName: stri
     initialPassword: '',
     existing: new Set(),
   });
-  return createHash('sha256').update(statements.join(';\n')).digest('hex').slice(0, 16);
+  const monitor = monitorStatements(monitorRoleName(names.login), databaseName, '', false);
+  return createHash('sha256')
+    .update([...statements, ...monitor].join(';\n'))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { Cache } from './cache';
 import { EnvironmentConfig } from './config/schema';
 import { Database } from './database';
+import { QUERY_ADVISOR_FUNCTION_OUTPUT, QueryAdvisor } from './database/query-advisor';
 import { LOCALSTACK_ACCOUNT, LocalStackOnly } from './localstack';
 import { Network } from './network';
 import { Observability } from './observability';
@@ -38,6 +39,8 @@ export class ScalableBackendStack extends Stack {
   /** Release alarms (rollback), the smoke-test hook and the failed-release notification. */
   readonly releaseGuard: ReleaseGuard;
   readonly scalingAdvisor: ScalingAdvisor;
+  /** Top statements, index and cache candidates of every database instance. */
+  readonly queryAdvisor: QueryAdvisor;
   /** Rolls the service after each rotation of its database secret; absent when rotation is off. */
   readonly rotationRedeploy?: SecretRotationRedeploy;
   /** AWS FIS experiment templates; absent unless `resilience.experiments` is on. */
@@ -158,7 +161,24 @@ export class ScalableBackendStack extends Stack {
       });
     }
 
+    this.queryAdvisor = new QueryAdvisor(this, 'QueryAdvisor', {
+      vpc: this.network.vpc,
+      primary: this.database.primary,
+      replicas: this.database.replicas.map((instance, i) => ({
+        instance,
+        name: this.database.replicaInstanceIdentifiers[i],
+      })),
+      monitorSecret: this.database.appRole.monitorSecret,
+      databaseName: config.database.databaseName,
+      logRetentionDays: config.service.logRetentionDays,
+    });
+    new CfnOutput(this, 'QueryAdvisorFunctionNameOutput', {
+      description: 'Query advisor function; `npm run advisor -- queries <env>` invokes it',
+      value: this.queryAdvisor.function.functionName,
+    }).overrideLogicalId(QUERY_ADVISOR_FUNCTION_OUTPUT);
+
     this.scalingAdvisor = new ScalingAdvisor(this, 'ScalingAdvisor', {
+      queryAdvisor: this.queryAdvisor.function,
       config: config.observability,
       serviceConfig: config.service,
       service: this.service,

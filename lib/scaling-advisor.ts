@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionBundling, functionRole } from './function-defaults';
 import { VERDICTS, VERDICT_CODES } from '../lambda/scaling-advisor/analysis';
+import { QUERY_ADVISOR_FUNCTION_ENV, QUERY_FINDINGS_TIMEOUT_MS } from '../lambda/scaling-advisor/index';
 import { MAX_QUERIES_PER_CALL, batchQueries, buildQueries } from '../lambda/scaling-advisor/queries';
 import {
   ADVISOR_METRICS,
@@ -31,6 +32,8 @@ const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** GetMetricData returns at most this many datapoints per call; more means another page. */
 const DATAPOINTS_PER_PAGE = 100_800;
 const NODE_OPTIONS = '--enable-source-maps';
+/** Characters an unresolved token (an ARN, a generated name) is assumed to take. */
+const TOKEN_ESTIMATE = 128;
 
 export interface ScalingAdvisorProps {
   /** Validated observability settings: schedule, window and the thresholds the advisor judges by. */
@@ -57,6 +60,12 @@ export interface ScalingAdvisorProps {
    * @default DEFAULT_ADVISOR_NAMESPACE (`ScalableBackend/Advisor`)
    */
   readonly namespace?: string;
+  /**
+   * The query advisor function (lib/database/query-advisor.ts): run on the same schedule, and
+   * invoked for a database verdict so its notification names the statements and candidates.
+   * @default - no query findings
+   */
+  readonly queryAdvisor?: lambda.IFunction;
 }
 
 /**
@@ -108,7 +117,10 @@ export class ScalingAdvisor extends Construct {
       thresholds: advisorThresholds(config, serviceConfig),
     };
     const targetsJson = stack.toJsonString(this.targets);
-    assertFitsEnvironment(this.targets);
+    assertFitsEnvironment(
+      this.targets,
+      props.queryAdvisor ? QUERY_ADVISOR_FUNCTION_ENV.length + TOKEN_ESTIMATE : 0,
+    );
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -178,7 +190,10 @@ export class ScalingAdvisor extends Construct {
       memorySize: 256,
       // One GetMetricData call per page; 10 s each leaves room for throttling retries with backoff,
       // plus 30 s for the SNS/PutMetricData calls and a cold start.
-      timeout: Duration.seconds(Math.min(900, 30 + 10 * pages)),
+      // With the query advisor, up to QUERY_FINDINGS_TIMEOUT_MS more for its findings on a database verdict.
+      timeout: Duration.seconds(
+        Math.min(900, 30 + 10 * pages + (props.queryAdvisor ? QUERY_FINDINGS_TIMEOUT_MS / 1000 : 0)),
+      ),
       // No reserved concurrency: Lambda keeps at least 10 unreserved executions per account and new
       // accounts often have 10 in total, so any reservation fails to create there
       // (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). Overlapping runs are
@@ -188,6 +203,7 @@ export class ScalingAdvisor extends Construct {
       logGroup: this.logGroup,
       environment: {
         [ADVISOR_TARGETS_ENV]: targetsJson,
+        ...(props.queryAdvisor ? { [QUERY_ADVISOR_FUNCTION_ENV]: props.queryAdvisor.functionName } : {}),
         // Stack traces point into the TypeScript sources (the bundle ships its source map).
         NODE_OPTIONS: NODE_OPTIONS,
       },
@@ -204,6 +220,18 @@ export class ScalingAdvisor extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(config.advisorScheduleMinutes)),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
+    if (props.queryAdvisor) {
+      // Same schedule: the query advisor logs its report every run; the scaling advisor also invokes
+      // it when a database verdict is to be notified.
+      this.schedule.addTarget(new targets.LambdaFunction(props.queryAdvisor, { retryAttempts: 0 }));
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeTheQueryAdvisor',
+          actions: ['lambda:InvokeFunction'],
+          resources: [props.queryAdvisor.functionArn],
+        }),
+      );
+    }
 
     // Stack outputs with fixed logical ids: `npm run advisor -- <stack>` looks them up by key.
     new CfnOutput(this, 'TargetsOutput', {
@@ -250,12 +278,12 @@ export function advisorThresholds(config: ObservabilityConfig, service: ServiceC
  * Lambda rejects a function whose environment exceeds 4 KB, at deploy time. Estimate the JSON with
  * every unresolved token at 128 characters (ARNs and generated names are shorter) and fail at synth.
  */
-function assertFitsEnvironment(t: AdvisorTargets): void {
+function assertFitsEnvironment(t: AdvisorTargets, otherBytes = 0): void {
   const estimate = JSON.stringify(t, (_key, value) =>
-    typeof value === 'string' && Token.isUnresolved(value) ? 'x'.repeat(128) : value,
+    typeof value === 'string' && Token.isUnresolved(value) ? 'x'.repeat(TOKEN_ESTIMATE) : value,
   ).length;
   if (
-    estimate + ADVISOR_TARGETS_ENV.length + 'NODE_OPTIONS'.length + NODE_OPTIONS.length >
+    estimate + otherBytes + ADVISOR_TARGETS_ENV.length + 'NODE_OPTIONS'.length + NODE_OPTIONS.length >
     LAMBDA_ENVIRONMENT_LIMIT
   ) {
     throw new Error(

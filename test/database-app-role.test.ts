@@ -57,11 +57,16 @@ describe('role provisioning function', () => {
     expect(fn.Properties!.LoggingConfig).toEqual({ LogGroup: { Ref: logId } });
   });
 
-  test.each(ENVS)('%s: the role reads exactly the two secrets and writes its own logs', (env) => {
+  test.each(ENVS)('%s: the role reads exactly the three role secrets and writes its own logs', (env) => {
     const t = templates[env];
     const role = idOf(t, 'AWS::IAM::Role', 'DatabaseAppRoleExecutionRole');
     const master = idOf(t, 'AWS::SecretsManager::SecretTargetAttachment', 'DatabasePrimarySecretAttachment');
     const app = idOf(t, 'AWS::SecretsManager::SecretTargetAttachment', 'DatabaseAppSecretAttachment');
+    const monitor = idOf(
+      t,
+      'AWS::SecretsManager::SecretTargetAttachment',
+      'DatabaseAppRoleMonitorSecretAttachment',
+    );
     const logs = idOf(t, 'AWS::Logs::LogGroup', 'DatabaseAppRoleLogs');
     const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties!.Roles).includes(role),
@@ -76,10 +81,10 @@ describe('role provisioning function', () => {
         Resource: { 'Fn::GetAtt': [logs, 'Arn'] },
       },
       {
-        Sid: 'ReadTheTwoSecrets',
+        Sid: 'ReadTheRoleSecrets',
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
-        Resource: [{ Ref: app }, { Ref: master }],
+        Resource: expect.arrayContaining([{ Ref: app }, { Ref: master }, { Ref: monitor }]),
       },
       {
         Sid: 'VpcNetworkInterfaces',
@@ -95,6 +100,8 @@ describe('role provisioning function', () => {
         Resource: '*',
       },
     ]);
+    const read = statements[1] as { Resource: { Ref: string }[] };
+    expect(read.Resource.map((r) => r.Ref).sort()).toEqual([app, master, monitor].sort());
     // No managed policies (no AWSLambdaBasicExecutionRole, no VPC access role with logs:* on *).
     expect(t.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -123,6 +130,15 @@ describe('the custom resource', () => {
         AppUsername: 'app',
         DropOnDelete: 'false',
         GrantsDigest: expect.stringMatching(/^[0-9a-f]{16}$/),
+        // The query advisor's statistics-only role, with its own secret.
+        MonitorSecretArn: {
+          Ref: idOf(
+            t,
+            'AWS::SecretsManager::SecretTargetAttachment',
+            'DatabaseAppRoleMonitorSecretAttachment',
+          ),
+        },
+        MonitorUsername: 'app_monitor',
       });
     },
   );

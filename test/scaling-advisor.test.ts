@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { QUERY_ADVISOR_FUNCTION_ENV } from '../lambda/scaling-advisor/index';
 import { ADVISOR_TARGETS_ENV, parseTargets } from '../lambda/scaling-advisor/targets';
 import { PRESETS } from '../lib/config/presets';
 import { Network } from '../lib/network';
@@ -20,6 +21,7 @@ function only(t: Template, type: string, prefix: string): [string, Props] {
   return [found[0][0], found[0][1].Properties as Props];
 }
 const advisorFunction = (env: Env) => only(templates[env], 'AWS::Lambda::Function', 'ScalingAdvisorFunction');
+const queryAdvisorId = (env: Env) => only(templates[env], 'AWS::Lambda::Function', 'QueryAdvisorFunction')[0];
 const topicId = (env: Env) => only(templates[env], 'AWS::SNS::Topic', 'ObservabilityAlarmTopic')[0];
 const keyId = (env: Env) => only(templates[env], 'AWS::KMS::Key', 'ObservabilityTopicKey')[0];
 
@@ -55,7 +57,8 @@ describe('the advisor function', () => {
     // unreserved); overlapping runs are harmless instead (handler tests).
     expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
     // Timeout sized for the GetMetricData pages of a 60-minute window (one page here) plus retries
-    expect(fn.Timeout).toBe(40);
+    // (40 s) plus 20 s for the query advisor's findings on a database verdict
+    expect(fn.Timeout).toBe(60);
   });
 
   test.each(ENVS)('%s: failed scheduled runs are not retried (the next run replaces them)', (env) => {
@@ -79,7 +82,11 @@ describe('the advisor function', () => {
     expect(rule).toMatchObject({
       ScheduleExpression: `rate(${PRESETS[env].observability.advisorScheduleMinutes} minutes)`,
       State: 'ENABLED',
-      Targets: [{ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
+      Targets: [
+        { Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+        // The query advisor runs on the same schedule.
+        { Arn: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+      ],
     });
     templates[env].hasResourceProperties('AWS::Lambda::Permission', {
       FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
@@ -130,6 +137,13 @@ describe('least privilege', () => {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [keyId(env), 'Arn'] },
       },
+      {
+        // For a database verdict: the query advisor's findings go into the notification.
+        Sid: 'InvokeTheQueryAdvisor',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] },
+      },
     ]);
   });
 });
@@ -138,8 +152,13 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
   test.each(ENVS)('%s: the environment variable is JSON the function’s own validator accepts', (env) => {
     const [, fn] = advisorFunction(env);
     const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(variables).sort()).toEqual([ADVISOR_TARGETS_ENV, 'NODE_OPTIONS']);
+    expect(Object.keys(variables).sort()).toEqual([
+      ADVISOR_TARGETS_ENV,
+      'NODE_OPTIONS',
+      QUERY_ADVISOR_FUNCTION_ENV,
+    ]);
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(variables[QUERY_ADVISOR_FUNCTION_ENV]).toEqual({ Ref: queryAdvisorId(env) });
 
     // WHEN the JSON is rendered with stand-ins for the references and validated as the function does
     const targets = parseTargets(JSON.parse(render(templates[env], variables[ADVISOR_TARGETS_ENV])), 'test');

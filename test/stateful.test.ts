@@ -79,6 +79,8 @@ const PINNED: Record<'dev' | 'prod', Record<string, string>> = {
     ScalableBackenddevDatabasePrimarySecretAA9730173fdaad7efa858a3daf9490cf0a702aeb:
       'AWS::SecretsManager::Secret',
     DatabaseAppSecret2E50FD00: 'AWS::SecretsManager::Secret',
+    // Added with the query advisor (its statistics-only role's credentials), not moved.
+    DatabaseAppRoleMonitorSecretF2C76EE7: 'AWS::SecretsManager::Secret',
     DatabaseReplica1ED560A1F: 'AWS::RDS::DBInstance',
     CacheSubnetGroup355C216D: 'AWS::ElastiCache::SubnetGroup',
     CacheAuthToken04672416: 'AWS::SecretsManager::Secret',
@@ -91,6 +93,8 @@ const PINNED: Record<'dev' | 'prod', Record<string, string>> = {
     ScalableBackendprodDatabasePrimarySecret0AFA2E043fdaad7efa858a3daf9490cf0a702aeb:
       'AWS::SecretsManager::Secret',
     DatabaseAppSecret2E50FD00: 'AWS::SecretsManager::Secret',
+    // Added with the query advisor (its statistics-only role's credentials), not moved.
+    DatabaseAppRoleMonitorSecretF2C76EE7: 'AWS::SecretsManager::Secret',
     DatabaseReplica1ED560A1F: 'AWS::RDS::DBInstance',
     DatabaseReplica2035311FF: 'AWS::RDS::DBInstance',
     CacheSubnetGroup355C216D: 'AWS::ElastiCache::SubnetGroup',

@@ -15,6 +15,7 @@ const ROLES: [RegExp, string][] = [
   [/^DatabaseReplicaSecurityGroup[0-9A-F]{8}$/, 'replicas'],
   [/^DatabaseRotationSecurityGroup[0-9A-F]{8}$/, 'rotation'],
   [/^DatabaseAppRoleSecurityGroup[0-9A-F]{8}$/, 'provisioner'],
+  [/^QueryAdvisorSecurityGroup[0-9A-F]{8}$/, 'queryadvisor'],
   [/^CacheSecurityGroup[0-9A-F]{8}$/, 'cache'],
 ];
 
@@ -99,7 +100,17 @@ function egressRules(template: Template, roles: string[]): string[] {
   return out.sort();
 }
 
-const CHAIN = ['alb', 'service', 'proxy', 'primary', 'replicas', 'rotation', 'provisioner', 'cache'];
+const CHAIN = [
+  'alb',
+  'service',
+  'proxy',
+  'primary',
+  'replicas',
+  'rotation',
+  'provisioner',
+  'queryadvisor',
+  'cache',
+];
 
 describe('security-group chain', () => {
   test.each([
@@ -113,7 +124,7 @@ describe('security-group chain', () => {
       const rules = ingressRules(templates[env]);
       // THEN it is exactly: internet -> ALB, ALB -> tasks on the container port, tasks -> proxy,
       // proxy -> primary, tasks -> replicas, tasks -> cache, the role provisioning function ->
-      // primary, and the rotation function -> primary
+      // primary, the query advisor -> primary and replicas, and the rotation function -> primary
       expect(rules).toEqual(
         [
           '0.0.0.0/0 -> alb tcp/80',
@@ -123,6 +134,9 @@ describe('security-group chain', () => {
           'service -> replicas tcp/5432',
           'service -> cache tcp/6379',
           'provisioner -> primary tcp/5432',
+          // The query advisor reads the statistics of every instance.
+          'queryadvisor -> primary tcp/5432',
+          'queryadvisor -> replicas tcp/5432',
           ...(rotation ? ['rotation -> primary tcp/5432'] : []),
         ].sort(),
       );
@@ -145,6 +159,10 @@ describe('security-group chain', () => {
           // API and CloudFormation's response URL.
           'provisioner -> 0.0.0.0/0 tcp/443',
           'provisioner -> primary tcp/5432',
+          // The query advisor: every instance, and HTTPS for the Secrets Manager API.
+          'queryadvisor -> 0.0.0.0/0 tcp/443',
+          'queryadvisor -> primary tcp/5432',
+          'queryadvisor -> replicas tcp/5432',
           ...(rotation ? ['rotation -> 0.0.0.0/0 tcp/443', 'rotation -> primary tcp/5432'] : []),
         ].sort(),
       );
@@ -166,7 +184,7 @@ describe('security-group chain', () => {
         .filter((r) => / -> primary /.test(r))
         .map((r) => r.split(' ')[0])
         .sort(),
-    ).toEqual(['provisioner', 'proxy', 'rotation']);
+    ).toEqual(['provisioner', 'proxy', 'queryadvisor', 'rotation']);
     // The primary's own group guards the primary only (replicas have theirs).
     const [, primary] = resourcesOf(templates[env], 'AWS::RDS::DBInstance').find(([id]) =>
       id.startsWith('DatabasePrimary'),

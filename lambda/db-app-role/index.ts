@@ -5,9 +5,11 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { Client, ClientConfig } from 'pg';
 import {
   EXISTING_ROLES_QUERY,
+  MONITOR_ATTRIBUTE_CHECK,
   ROLE_ATTRIBUTE_CHECK,
   appRoleNames,
   dropStatements,
+  monitorStatements,
   provisionStatements,
 } from './sql';
 
@@ -27,6 +29,10 @@ export interface AppRoleProperties {
   readonly DropOnDelete: string;
   /** Digest of the grant statements, so a change of the grants re-runs the provisioning. */
   readonly GrantsDigest?: string;
+  /** Secret of the query advisor's statistics-only role (JSON with `username`, `password`). */
+  readonly MonitorSecretArn?: string;
+  /** Name of that role (`<app user>_monitor`); absent in stacks deployed before it existed. */
+  readonly MonitorUsername?: string;
 }
 
 export interface Credentials {
@@ -92,8 +98,15 @@ export async function provision(
   client: Client,
   props: AppRoleProperties,
   appSecret: Credentials,
+  monitorSecret?: Credentials,
 ): Promise<ProvisionResult> {
   const names = appRoleNames(props.AppUsername);
+  const monitor = props.MonitorUsername;
+  if (monitor && monitorSecret?.username !== monitor) {
+    throw new Error(
+      `the monitoring secret names user ${monitorSecret?.username ?? '(none)'}, expected ${monitor}`,
+    );
+  }
   const all = [names.login, names.clone, names.owner];
   await client.query('BEGIN');
   try {
@@ -118,9 +131,24 @@ export async function provision(
       initialPassword: appSecret.password,
       existing,
     });
+    const created = all.filter((n) => !existing.has(n));
+    if (monitor && monitorSecret) {
+      const refused = (await client.query<{ rolname: string }>(MONITOR_ATTRIBUTE_CHECK, [monitor])).rows;
+      if (refused.length > 0) {
+        throw new Error(
+          `refusing to manage role ${monitor}: it carries SUPERUSER, CREATEROLE, CREATEDB, REPLICATION, ` +
+            'BYPASSRLS or a membership other than pg_monitor; fix it by hand',
+        );
+      }
+      const monitorExists = (await existingRoles(client, [monitor])).has(monitor);
+      statements.push(
+        ...monitorStatements(monitor, props.DatabaseName, monitorSecret.password, monitorExists),
+      );
+      if (!monitorExists) created.push(monitor);
+    }
     for (const sql of statements) await client.query(sql);
     await client.query('COMMIT');
-    return { created: all.filter((n) => !existing.has(n)), statements: statements.length };
+    return { created, statements: statements.length };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -132,9 +160,11 @@ export async function drop(client: Client, props: AppRoleProperties): Promise<nu
   const names = appRoleNames(props.AppUsername);
   await client.query('BEGIN');
   try {
+    const others = props.MonitorUsername ? [props.MonitorUsername] : [];
     const statements = dropStatements(
       names,
-      await existingRoles(client, [names.login, names.clone, names.owner]),
+      await existingRoles(client, [names.login, names.clone, names.owner, ...others]),
+      others,
     );
     for (const sql of statements) await client.query(sql);
     await client.query('COMMIT');
@@ -194,20 +224,26 @@ export async function onEvent(
     }
     return { physicalResourceId: id, data: {} };
   }
-  const [master, app] = await Promise.all([
+  const [master, app, monitor] = await Promise.all([
     deps.readSecret(props.MasterSecretArn),
     deps.readSecret(props.AppSecretArn),
+    props.MonitorSecretArn ? deps.readSecret(props.MonitorSecretArn) : Promise.resolve(undefined),
   ]);
   const client = await connect(props, master);
   try {
-    const result = await provision(client, props, app);
+    const result = await provision(client, props, app, monitor);
     console.log(
       `${event.RequestType}: ${result.statements} statements; created: ${result.created.join(', ') || 'none'}`,
     );
     const names = appRoleNames(props.AppUsername);
     return {
       physicalResourceId: physicalId(props),
-      data: { OwnerRole: names.owner, LoginRole: names.login, CloneRole: names.clone },
+      data: {
+        OwnerRole: names.owner,
+        LoginRole: names.login,
+        CloneRole: names.clone,
+        ...(props.MonitorUsername ? { MonitorRole: props.MonitorUsername } : {}),
+      },
     };
   } finally {
     await client.end();

@@ -134,8 +134,12 @@ SELECT r.rolname
  * The master first makes itself a member of each role (it holds ADMIN OPTION on roles it created),
  * because DROP OWNED needs the privileges of the role whose objects it drops.
  */
-export function dropStatements(names: AppRoleNames, existing: ReadonlySet<string>): string[] {
-  const present = [names.login, names.clone, names.owner].filter((n) => existing.has(n));
+export function dropStatements(
+  names: AppRoleNames,
+  existing: ReadonlySet<string>,
+  others: readonly string[] = [],
+): string[] {
+  const present = [names.login, names.clone, names.owner, ...others].filter((n) => existing.has(n));
   if (present.length === 0) return [];
   const list = present.map(quoteIdent).join(', ');
   return [
@@ -144,3 +148,51 @@ export function dropStatements(names: AppRoleNames, existing: ReadonlySet<string
     `DROP ROLE ${list}`,
   ];
 }
+
+/** Suffix of the statistics-only login role the query advisor connects as. */
+export const MONITOR_SUFFIX = '_monitor';
+
+/** The query advisor's role: `<app user>_monitor`. */
+export function monitorRoleName(appUsername: string): string {
+  return `${appUsername}${MONITOR_SUFFIX}`;
+}
+
+/**
+ * The query advisor's login role: a member of the predefined role `pg_monitor` and nothing else,
+ * so it reads every statistics view (pg_stat_statements of all users, pg_stat_activity, the
+ * settings) and no table data (PostgreSQL docs, "Predefined Roles": pg_monitor = pg_read_all_settings
+ * + pg_read_all_stats + pg_stat_scan_tables). Its sessions default to read-only. The password is
+ * (re-)set from the role's own secret on every run, so the secret stays the one source of truth.
+ */
+export function monitorStatements(
+  monitor: string,
+  databaseName: string,
+  password: string,
+  exists: boolean,
+): string[] {
+  const role = quoteIdent(monitor);
+  return [
+    exists
+      ? `ALTER ROLE ${role} LOGIN PASSWORD ${quoteLiteral(password)}`
+      : `CREATE ROLE ${role} LOGIN PASSWORD ${quoteLiteral(password)}`,
+    `ALTER ROLE ${role} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 5`,
+    // RDS's master grants pg_monitor to monitoring users (github.com/prometheus-community/postgres_exporter/issues/611);
+    // PostgreSQL 16+ asks the grantor for ADMIN OPTION on it (rds_superuser's, per the RDS User Guide's
+    // rds_superuser page: "grant privileges to users").
+    `GRANT pg_monitor TO ${role}`,
+    `GRANT CONNECT ON DATABASE ${quoteIdent(databaseName)} TO ${role}`,
+    `ALTER ROLE ${role} SET default_transaction_read_only = on`,
+  ];
+}
+
+/**
+ * Returns the monitoring role ($1) when it carries a forbidden attribute or a membership other than
+ * pg_monitor: the advisor's role must never be able to read or change data.
+ */
+export const MONITOR_ATTRIBUTE_CHECK = `
+SELECT r.rolname
+  FROM pg_roles r
+ WHERE r.rolname = $1
+   AND (r.rolsuper OR r.rolreplication OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb
+        OR EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                    WHERE m.member = r.oid AND g.rolname <> 'pg_monitor'))`;

@@ -1,4 +1,5 @@
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ScheduledEvent } from 'aws-lambda';
 import { AdvisorReport, analyze, previousVerdict, TIERS } from './analysis';
@@ -6,6 +7,9 @@ import { fetchMetricData } from './fetch';
 import { formatReport } from './format';
 import { buildQueries, PERIOD_SECONDS } from './queries';
 import { ADVISOR_METRICS, AdvisorTargets, targetsFromEnv } from './targets';
+import { formatForVerdict, QueryAdvisorRun } from '../query-advisor/format';
+
+let lambdaClient: LambdaClient | undefined;
 
 /**
  * The scaling advisor: reads the stack's metrics, names the bottleneck, publishes its verdict and
@@ -27,7 +31,20 @@ export interface RunOptions {
   readonly now?: Date;
   /** Backoff sleep for throttling retries; tests inject an instant one. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The query advisor's findings as text (lambda/query-advisor), appended to the notification of a
+   * database verdict. A failure is noted in the message, never fatal.
+   * @default - no query findings
+   */
+  readonly queryFindings?: () => Promise<string>;
 }
+
+/** The verdicts whose notification carries the query advisor's findings. */
+export const DATABASE_VERDICTS: ReadonlySet<string> = new Set([
+  'DB_READ_BOUND',
+  'DB_WRITE_BOUND',
+  'DB_CONNECTION_EXHAUSTION',
+]);
 
 const MINUTE_MS = 60_000;
 // SNS rejects subjects over 100 characters.
@@ -78,11 +95,19 @@ export async function runAdvisor(
   // verdict and notifies again. A duplicate mail beats a lost one.
   let notified = false;
   if (verdictChanged && targets.topicArn) {
+    let message = formatReport(report);
+    if (options.queryFindings && DATABASE_VERDICTS.has(analysis.verdict)) {
+      const findings = await options
+        .queryFindings()
+        .catch((e: unknown) => `Query advisor: no findings (${(e as Error).message ?? String(e)})`);
+      message = `${message}\n\n${findings}`;
+    }
     await clients.sns.send(
       new PublishCommand({
         TopicArn: targets.topicArn,
         Subject: `Scaling advisor ${targets.stackName}: ${analysis.verdict}`.slice(0, MAX_SUBJECT),
-        Message: formatReport(report),
+        // SNS accepts messages up to 256 KB; the findings are a few dozen lines.
+        Message: message,
       }),
     );
     notified = true;
@@ -140,15 +165,51 @@ export interface HandlerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Where the one JSON line per run goes. @default console.log */
   readonly log?: (line: string) => void;
+  /** @default - invokes the function named in QUERY_ADVISOR_FUNCTION, when set */
+  readonly queryFindings?: () => Promise<string>;
+}
+
+/** Environment variable naming the query advisor function the advisor invokes for database verdicts. */
+export const QUERY_ADVISOR_FUNCTION_ENV = 'QUERY_ADVISOR_FUNCTION';
+
+/**
+ * How long a verdict's notification waits for the query advisor's findings; the function's timeout
+ * includes it, so a slow database never costs the notification itself.
+ */
+export const QUERY_FINDINGS_TIMEOUT_MS = 20_000;
+
+/** Invoke the query advisor function and render its run for a verdict's notification. */
+export function invokeQueryAdvisor(
+  lambdaClient: LambdaClient,
+  functionName: string,
+  timeoutMs = QUERY_FINDINGS_TIMEOUT_MS,
+): () => Promise<string> {
+  return async () => {
+    const out = await lambdaClient.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: '{}' }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
+    const body = new TextDecoder().decode(out.Payload ?? new Uint8Array());
+    if (out.FunctionError) throw new Error(`${out.FunctionError}: ${body.slice(0, 300)}`);
+    return formatForVerdict(JSON.parse(body) as QueryAdvisorRun);
+  };
 }
 
 /** The Lambda handler, with its collaborators injected (tests pass mocked clients). */
 export function createHandler(deps: HandlerDeps) {
   return async (_event?: ScheduledEvent | Record<string, unknown>): Promise<AdvisorReport> => {
     // Parsed per run, so a bad deployment fails every run with the same clear message.
-    const targets = targetsFromEnv(deps.env ?? process.env);
+    const env = deps.env ?? process.env;
+    const targets = targetsFromEnv(env);
+    const queryFunction = env[QUERY_ADVISOR_FUNCTION_ENV];
+    const queryFindings =
+      deps.queryFindings ??
+      (queryFunction
+        ? invokeQueryAdvisor((lambdaClient ??= new LambdaClient({})), queryFunction)
+        : undefined);
     const report = await runAdvisor(targets, deps.clients, {
       publish: true,
+      ...(queryFindings ? { queryFindings } : {}),
       ...(deps.now ? { now: deps.now() } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
     });

@@ -181,7 +181,8 @@ describe('npm run teardown -- prod', () => {
         `  - log group of the database scalablebackend-prod-primary (RDS log export): ${group}`,
       );
     }
-    expect(leftovers.filter((l) => l.startsWith('  - secret:'))).toHaveLength(3);
+    // master, app, the query advisor's monitoring role, cache AUTH token
+    expect(leftovers.filter((l) => l.startsWith('  - secret:'))).toHaveLength(4);
     expect(leftovers.filter((l) => l.startsWith('  - KMS key'))).toHaveLength(1);
     // AND the replicas' log groups go with the stack
     expect(leftovers.join('\n')).not.toContain('replica');
