@@ -99,6 +99,10 @@ export class ScalingAdvisor extends Construct {
       windowMinutes: config.advisorWindowMinutes,
       loadBalancerFullName: loadBalancer.loadBalancerFullName,
       targetGroupFullName: targetGroup.targetGroupFullName,
+      // Canary, linear and blue/green services: the groups swap roles every release.
+      ...(props.service.release
+        ? { alternateTargetGroupFullName: props.service.release.alternateTargetGroup.targetGroupFullName }
+        : {}),
       clusterName: cluster.clusterName,
       serviceName: service.serviceName,
       minTasks: serviceConfig.minTasks,

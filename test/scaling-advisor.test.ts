@@ -179,6 +179,15 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
       windowMinutes: o.advisorWindowMinutes,
       loadBalancerFullName: ref('AWS::ElasticLoadBalancingV2::LoadBalancer'),
       targetGroupFullName: ref('AWS::ElasticLoadBalancingV2::TargetGroup', 'ServiceTargetGroup'),
+      // prod releases with canary: host counts are summed over both target groups; dev is rolling
+      ...(c.service.deployment.strategy === 'rolling'
+        ? {}
+        : {
+            alternateTargetGroupFullName: ref(
+              'AWS::ElasticLoadBalancingV2::TargetGroup',
+              'ServiceReleaseAlternateTargetGroup',
+            ),
+          }),
       clusterName: ref('AWS::ECS::Cluster'),
       serviceName: ref('AWS::ECS::Service'),
       minTasks: c.service.minTasks,

@@ -428,14 +428,51 @@ const withHeadroom = (h: number | undefined): { headroomPercent?: number } =>
 // Traffic and symptoms (load balancer)
 // ---------------------------------------------------------------------------------------------
 
+function targetGroupNames(targets: AdvisorTargets): string {
+  return [targets.targetGroupFullName, targets.alternateTargetGroupFullName].filter(Boolean).join(' + ');
+}
+
+/**
+ * A host count summed over the service's target groups, minute by minute: the first group alone,
+ * or with the alternate one of a canary, linear or blue/green service, whose groups swap roles every
+ * release (the idle group has no targets). A minute counts when either group reported it.
+ */
+function hostCount(
+  r: SeriesReader,
+  targets: AdvisorTargets,
+  metric: 'HealthyHostCount' | 'UnHealthyHostCount',
+): Signal {
+  const healthy = metric === 'HealthyHostCount';
+  const first = r.optional(
+    healthy ? ids.healthyHosts : ids.unhealthyHosts,
+    `${metric} of ${targets.targetGroupFullName}`,
+  );
+  if (!targets.alternateTargetGroupFullName) return first;
+  const alternate = r.optional(
+    healthy ? ids.healthyHostsAlternate : ids.unhealthyHostsAlternate,
+    `${metric} of ${targets.alternateTargetGroupFullName}`,
+  );
+  const sums = new Map<number, number>();
+  for (const s of [first, alternate]) {
+    s.timestamps.forEach((t, i) => sums.set(t, (sums.get(t) ?? 0) + s.values[i]));
+  }
+  const timestamps = [...sums.keys()].sort((a, b) => a - b);
+  return {
+    name: `${metric} of ${targetGroupNames(targets)}`,
+    timestamps,
+    values: timestamps.map((t) => sums.get(t)!),
+    enough: timestamps.length >= r.minDatapoints,
+  };
+}
+
 function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
   const t = targets.thresholds;
-  const unhealthy = r.optional(ids.unhealthyHosts, `UnHealthyHostCount of ${targets.targetGroupFullName}`);
-  const healthy = r.optional(ids.healthyHosts, `HealthyHostCount of ${targets.targetGroupFullName}`);
+  const unhealthy = hostCount(r, targets, 'UnHealthyHostCount');
+  const healthy = hostCount(r, targets, 'HealthyHostCount');
   const reporting = unhealthy.enough || healthy.enough;
   if (!reporting) {
     r.markMissing(
-      `HealthyHostCount/UnHealthyHostCount of ${targets.targetGroupFullName} (${Math.max(healthy.values.length, unhealthy.values.length)} of ${r.expected} datapoints)`,
+      `HealthyHostCount/UnHealthyHostCount of ${targetGroupNames(targets)} (${Math.max(healthy.values.length, unhealthy.values.length)} of ${r.expected} datapoints)`,
     );
   }
   const requests = appRequests(r, targets);

@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ObservabilityConfig } from '../config/schema';
 import { Service } from '../service';
+import { hostCountMetric } from './target-hosts';
 import {
   AlarmFactory,
   FIVE_MINUTES,
@@ -31,7 +32,7 @@ export function serviceAlarms(
   tier: Service,
   limits: ObservedLimits,
 ): cloudwatch.IWidget[][] {
-  const { loadBalancer, targetGroup, service, cluster } = tier;
+  const { loadBalancer, service, cluster } = tier;
 
   // Over the whole load balancer, not one target group: with a canary, linear or blue/green release
   // strategy the two target groups swap roles every release (service.deployment).
@@ -83,7 +84,9 @@ export function serviceAlarms(
   });
 
   alarms.addAlarm('UnhealthyTargets', {
-    metric: targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period: ONE_MINUTE }),
+    // Every target group that can carry traffic: after a canary, linear or blue/green release the
+    // alternate group serves until the next release.
+    metric: hostCountMetric(tier, 'unhealthy', ONE_MINUTE),
     threshold: 1,
     comparison: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 5,
@@ -190,16 +193,8 @@ export function serviceAlarms(
       new cloudwatch.GraphWidget({
         title: 'Healthy / unhealthy targets',
         left: [
-          targetGroup.metrics.healthyHostCount({
-            statistic: 'Minimum',
-            period: ONE_MINUTE,
-            label: 'Healthy',
-          }),
-          targetGroup.metrics.unhealthyHostCount({
-            statistic: 'Maximum',
-            period: ONE_MINUTE,
-            label: 'Unhealthy',
-          }),
+          hostCountMetric(tier, 'healthy', ONE_MINUTE, 'Healthy'),
+          hostCountMetric(tier, 'unhealthy', ONE_MINUTE, 'Unhealthy'),
         ],
         width: 8,
       }),

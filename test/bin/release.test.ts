@@ -249,7 +249,8 @@ test('the image already live: nothing deployed, exit 0, the release file unchang
 
 describe('arguments', () => {
   test.each([
-    [['prod'], '--image <ref> is required'],
+    [['prod'], '--image <ref> or --build is required'],
+    [['prod', '--image', 'x', '--build'], '--image and --build exclude each other'],
     [['--image', 'x'], 'expected one environment, got none'],
     [['Staging', '--image', 'x'], 'not an environment or stack name: Staging'],
     [['prod', '--image', 'x', '--force'], "Unknown option '--force'"],
@@ -272,7 +273,7 @@ describe('releases/<env>.json', () => {
     fs.writeFileSync(path.join(root, 'releases', 'dev.json'), '{"image": 3, "tag": "x"}');
     expect(() => releasedImageContext(root, ['dev'])).toThrow(ConfigError);
     expect(() => releasedImageContext(root, ['dev'])).toThrow(
-      /releases\/dev\.json\.image: got 3; must be an image reference[\s\S]*releases\/dev\.json\.tag: unknown key; allowed keys here: image, releasedAt/,
+      /releases\/dev\.json\.image: got 3; must be an image reference[\s\S]*releases\/dev\.json\.tag: unknown key; allowed keys here: image, build, releasedAt/,
     );
   });
 });
