@@ -43,6 +43,8 @@ export function synth(
     /** Run the CloudFormation validator (about 4 s the first time in a process); cdk-nag always runs. */
     validate?: boolean;
     beforeSynth?: (stacks: ScalableBackendStack[]) => void;
+    /** Run Control Tower's Guard rules (seconds per template; the global setup runs them on every preset). */
+    controlTower?: boolean;
   } = {},
 ): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
@@ -59,7 +61,7 @@ export function synth(
       ...context,
     },
   });
-  const built = buildApp(app);
+  const built = buildApp(app, { controlTower: opts.controlTower ?? false });
   opts.beforeSynth?.(built);
   app.synth();
   const stacks: Record<string, ScalableBackendStack> = {};

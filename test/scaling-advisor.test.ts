@@ -130,6 +130,21 @@ describe('least privilege', () => {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [keyId(env), 'Arn'] },
       },
+      {
+        // In the private subnets (governed accounts require functions in a VPC): its network
+        // interfaces, actions without resource-level permissions.
+        Sid: 'VpcNetworkInterfaces',
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      },
     ]);
   });
 });

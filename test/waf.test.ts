@@ -100,7 +100,7 @@ describe('AWS WAF in front of the load balancer', () => {
     ]);
   });
 
-  test('GIVEN prod THEN the log group has the required prefix, the configured retention and can be re-created', () => {
+  test('GIVEN prod THEN the log group has the required prefix, a retention raised to the one-year floor and can be re-created', () => {
     const groups = resourcesOf(prod, 'AWS::Logs::LogGroup').filter(([, r]) =>
       String(r.Properties!.LogGroupName ?? '').startsWith(WAF_LOG_GROUP_PREFIX),
     );
@@ -108,7 +108,8 @@ describe('AWS WAF in front of the load balancer', () => {
     const [, group] = groups[0];
     expect(group.Properties).toMatchObject({
       LogGroupName: 'aws-waf-logs-ScalableBackend-prod',
-      RetentionInDays: 90,
+      // waf.logRetentionDays is 90, compliance.minimumLogRetentionDays 365 in prod
+      RetentionInDays: 365,
     });
     // A fixed name must never be plain Retain: a failed create would leave it behind and block the retry.
     expect(group.DeletionPolicy).toBe('Delete');

@@ -16,6 +16,7 @@ const ROLES: [RegExp, string][] = [
   [/^DatabaseRotationSecurityGroup[0-9A-F]{8}$/, 'rotation'],
   [/^DatabaseAppRoleSecurityGroup[0-9A-F]{8}$/, 'provisioner'],
   [/^CacheSecurityGroup[0-9A-F]{8}$/, 'cache'],
+  [/^ScalingAdvisorFunctionSecurityGroup[0-9A-F]{8}$/, 'advisor'],
 ];
 
 /** CDK's placeholder egress of a group without outbound rules: matches no traffic. */
@@ -99,7 +100,17 @@ function egressRules(template: Template, roles: string[]): string[] {
   return out.sort();
 }
 
-const CHAIN = ['alb', 'service', 'proxy', 'primary', 'replicas', 'rotation', 'provisioner', 'cache'];
+const CHAIN = [
+  'alb',
+  'service',
+  'proxy',
+  'primary',
+  'replicas',
+  'rotation',
+  'provisioner',
+  'cache',
+  'advisor',
+];
 
 describe('security-group chain', () => {
   test.each([
@@ -117,7 +128,7 @@ describe('security-group chain', () => {
       expect(rules).toEqual(
         [
           '0.0.0.0/0 -> alb tcp/80',
-          'alb -> service tcp/80',
+          'alb -> service tcp/8080',
           'service -> proxy tcp/5432',
           'proxy -> primary tcp/5432',
           'service -> replicas tcp/5432',
@@ -135,8 +146,10 @@ describe('security-group chain', () => {
       const rotation = env !== 'local';
       expect(egressRules(templates[env], CHAIN)).toEqual(
         [
-          'alb -> service tcp/80',
+          'alb -> service tcp/8080',
           'service -> 0.0.0.0/0 tcp/443',
+          // The scaling advisor: HTTPS for the CloudWatch and SNS APIs only.
+          'advisor -> 0.0.0.0/0 tcp/443',
           'service -> proxy tcp/5432',
           'service -> replicas tcp/5432',
           'service -> cache tcp/6379',

@@ -32,6 +32,8 @@ export { PERFORMANCE_INSIGHTS_RETENTION, databaseSchema } from './schema/databas
 export { CACHE_ENGINE_VERSIONS, cacheSchema } from './schema/cache';
 export { observabilitySchema } from './schema/observability';
 export { resilienceSchema } from './schema/resilience';
+export { COMPLIANCE_PACKS, complianceSchema } from './schema/compliance';
+export type { CompliancePack } from './schema/compliance';
 export {
   RESERVED_ENV_PREFIXES,
   environmentSchema,
@@ -40,6 +42,7 @@ export {
 } from './schema/environment';
 export type {
   CacheConfig,
+  ComplianceConfig,
   DatabaseConfig,
   DeepPartial,
   DomainConfig,

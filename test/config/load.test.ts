@@ -82,6 +82,8 @@ describe('overrides', () => {
     'database.replicaInstanceClass': 'r7g.large',
     'observability.alarmEmail': 'oncall@example.com',
     'observability.dbMaxConnections': 500,
+    'service.user': '1000:1000',
+    'compliance.minimumLogRetentionDays': 400,
   };
   const optionalKeys = referenceRows()
     .flatMap((s) => s.rows)

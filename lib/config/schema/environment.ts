@@ -8,6 +8,8 @@ import { looksLikeEcr, parseEcrImage } from '../image';
 import { scaleOutStepProblems } from '../scale-out-steps';
 import { CACHE_ENGINE_VERSIONS, cacheSchema } from './cache';
 import { IN_PLACE, doc } from './common';
+import { complianceSchema } from './compliance';
+import { containerHardeningProblems } from './container';
 import { databaseSchema } from './database';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
 import { observabilitySchema } from './observability';
@@ -50,6 +52,9 @@ export const environmentSchema = z.strictObject({
   cache: cacheSchema.meta({ description: 'ElastiCache replication group (Redis or Valkey).' }),
   observability: observabilitySchema.meta({ description: 'Alarms, dashboard and the scaling advisor.' }),
   resilience: resilienceSchema.meta({ description: 'Fault-injection experiments (AWS FIS).' }),
+  compliance: complianceSchema.meta({
+    description: 'Governance: compliance rule packs and the log retention floor (docs/going-live.md).',
+  }),
 });
 
 /** Environment variable names the data tier injects; users may not override them. */
@@ -61,6 +66,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
     ctx.addIssue({ code: 'custom', path, message, input });
 
   const s = c.service;
+  for (const [key, message, value] of containerHardeningProblems(s)) issue(['service', key], message, value);
   if (looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
     issue(
       ['service', 'image'],
@@ -319,6 +325,7 @@ export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
 export type ResilienceConfig = EnvironmentConfig['resilience'];
+export type ComplianceConfig = EnvironmentConfig['compliance'];
 
 /** A validated environment: its name plus its config. */
 export interface ResolvedEnvironment {

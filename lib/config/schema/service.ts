@@ -3,6 +3,7 @@
  * group health check, HTTPS on a custom domain and AWS WAF.
  */
 import { z } from 'zod';
+import { containerHardeningSchema } from './container';
 import { scaleOutStepSchema } from '../scale-out-steps';
 import {
   ACM_CERTIFICATE_ARN,
@@ -339,4 +340,5 @@ export const serviceSchema = z.strictObject({
       'Extra plain environment variables for the container. Names of the data-tier contract (DB_*, REDIS_*) are reserved.',
     onChange: 'rolling deployment of new tasks',
   }),
+  ...containerHardeningSchema,
 });

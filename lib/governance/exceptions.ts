@@ -1,0 +1,213 @@
+/**
+ * Every exception this app takes from AWS Control Tower's proactive controls and from the cdk-nag
+ * compliance packs, in one place, each with the reason it is safe and the condition under which it
+ * applies. `applyExceptions` acknowledges them on the stack's constructs (so the validation report
+ * lists them under `suppressedViolations` with their reason), and `npm run docs:rules` renders them
+ * into docs/rules.md. A rule that is neither met nor listed here fails the synth.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { EnvironmentConfig } from '../config/schema';
+import { CONTROL_TOWER_PLUGIN_NAME } from './control-tower';
+
+export interface RuleException {
+  /** Plugin of the rule: `ControlTower` or a cdk-nag pack name (`NIST.800.53.R5`, ...). */
+  readonly pack: string;
+  /** The rule: a Control Tower control id (`CT.S3.PR.10`) or a cdk-nag rule id (`NIST.800.53.R5-S3BucketLoggingEnabled`). */
+  readonly rule: string;
+  /** Construct paths below the stack the exception covers (the stack itself when empty). */
+  readonly at: readonly string[];
+  /** When the exception applies, in words, for the docs. */
+  readonly applies: string;
+  /** When the exception applies, as a predicate on the environment's config. */
+  readonly when: (config: EnvironmentConfig) => boolean;
+  /** Why it is safe, or what the app does instead. */
+  readonly reason: string;
+}
+
+const always = () => true;
+const ct = (rule: string) => ({ pack: CONTROL_TOWER_PLUGIN_NAME, rule });
+const noCertificate = (c: EnvironmentConfig) => !c.service.domain && !c.service.certificateArn;
+
+/** The exceptions. Keep them few: each one is a control a governed account's owner must accept. */
+export const EXCEPTIONS: readonly RuleException[] = [
+  // --- Every environment ------------------------------------------------------------------------
+  {
+    ...ct('CT.S3.PR.10'),
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    when: always,
+    reason:
+      'ALB access logs can only be written to a bucket encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS ' +
+      '(docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html, bucket requirements). ' +
+      'The bucket is encrypted with SSE-S3, TLS-only, private and versioned.',
+  },
+  {
+    ...ct('CT.S3.PR.2'),
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    when: always,
+    reason:
+      'The bucket holds the load balancer access logs and only the ELB log delivery writes to it; S3 server access logging of it ' +
+      'would need a second log bucket that breaks the same control in turn (logs of logs). CloudTrail data events are the ' +
+      'audit trail for reads if an account needs one.',
+  },
+  {
+    ...ct('CT.S3.PR.9'),
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    when: always,
+    reason:
+      'Object Lock makes objects undeletable for a retention period; these access logs are operational data that expire after ' +
+      'service.accessLogExpirationDays, and versioning already keeps an overwritten or deleted log recoverable until then.',
+  },
+  {
+    ...ct('CT.S3.PR.4'),
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    when: always,
+    reason:
+      'Nothing consumes events of the access-log bucket: logs are queried on demand (Athena). An event destination with no ' +
+      'reader would only add a part to watch.',
+  },
+  {
+    ...ct('CT.RDS.PR.20'),
+    at: ['Database'],
+    applies: 'always',
+    when: always,
+    reason:
+      'PostgreSQL listens on its default port 5432: the instances sit in isolated subnets whose security groups admit only the ' +
+      'service, the proxy and the app-role function, so the port hides nothing; changing it on a live instance restarts it ' +
+      'and every client configuration.',
+  },
+  {
+    ...ct('CT.ELASTICACHE.PR.8'),
+    at: ['Cache'],
+    applies: 'always',
+    when: always,
+    reason:
+      'The app authenticates to Redis/Valkey with an AUTH token over TLS (CT.ELASTICACHE.PR.5 and PR.7 are met). RBAC needs a ' +
+      'user group with a "default" user and the app user, and moving a live group from AUTH to RBAC is a two-step ' +
+      'migration (docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html, "Migrating from AUTH to RBAC"); ' +
+      'docs/going-live.md describes the path.',
+  },
+  {
+    ...ct('CT.LAMBDA.PR.3'),
+    at: ['Custom::VpcRestrictDefaultSGCustomResourceProvider'],
+    applies: 'always',
+    when: always,
+    reason:
+      "CDK's own provider that strips the rules of the VPC's default security group at deploy time: CDK gives it no VPC " +
+      'setting, it runs only during a deployment and calls the EC2 API alone. The functions of this app run in the private subnets.',
+  },
+  {
+    ...ct('CT.ELASTICLOADBALANCING.PR.1'),
+    at: ['Service/LoadBalancer'],
+    applies: 'without service.domain or service.certificateArn',
+    when: noCertificate,
+    reason:
+      'Without a certificate the HTTP listener is the only way in, so it forwards; with service.domain or ' +
+      'service.certificateArn it redirects to HTTPS and the control is met (prod warns at synth while it serves plain HTTP).',
+  },
+  // --- Opt-outs a team chose in its config --------------------------------------------------------
+  {
+    ...ct('CT.ECS.PR.3'),
+    at: ['Service/TaskDefinition'],
+    applies: 'service.user is unset',
+    when: (c) => c.service.user === undefined,
+    reason:
+      "service.user is unset: the container runs as the user its image declares, which this template cannot show. Set service.user to the image's non-root user to meet the control.",
+  },
+  {
+    ...ct('CT.ECS.PR.6'),
+    at: ['Service/TaskDefinition'],
+    applies: 'service.readonlyRootFilesystem is false',
+    when: (c) => !c.service.readonlyRootFilesystem,
+    reason:
+      'service.readonlyRootFilesystem is false: the image writes outside /tmp. Make it write only to /tmp and turn the setting on to meet the control.',
+  },
+  {
+    ...ct('CT.CLOUDWATCH.PR.2'),
+    at: [],
+    applies: 'compliance.minimumLogRetentionDays is unset or below 365',
+    when: (c) => (c.compliance.minimumLogRetentionDays ?? 0) < 365,
+    reason:
+      'The environment keeps logs for its tiers\u2019 own retention (dev: 30 days, to keep a test stack cheap). ' +
+      'compliance.minimumLogRetentionDays: 365 meets the control (prod sets it).',
+  },
+  // --- Single-AZ and unprotected test environments (the dev preset) --------------------------------
+  {
+    ...ct('CT.RDS.PR.1'),
+    at: ['Database'],
+    applies: 'database.multiAz is false',
+    when: (c) => !c.database.multiAz,
+    reason: 'A single-AZ primary (dev) halves the database bill; prod runs Multi-AZ.',
+  },
+  {
+    ...ct('CT.RDS.PR.8'),
+    at: ['Database'],
+    applies: 'database.deletionProtection is false',
+    when: (c) => !c.database.deletionProtection,
+    reason: 'A test environment must be deletable in one step; prod protects its database.',
+  },
+  {
+    ...ct('CT.RDS.PR.2'),
+    at: ['Database'],
+    applies: 'database.monitoringIntervalSeconds is 0',
+    when: (c) => c.database.monitoringIntervalSeconds === 0,
+    reason:
+      'Enhanced Monitoring is off (dev) to save its CloudWatch Logs cost; Performance Insights stays on. prod samples every 60 s.',
+  },
+  {
+    ...ct('CT.RDS.PR.13'),
+    at: ['Database'],
+    applies: 'database.monitoringIntervalSeconds is 0 or database.deletionProtection is false',
+    when: (c) => c.database.monitoringIntervalSeconds === 0 || !c.database.deletionProtection,
+    reason:
+      'A test environment (dev): see the Multi-AZ, deletion protection and monitoring exceptions above.',
+  },
+  {
+    ...ct('CT.ELASTICLOADBALANCING.PR.5'),
+    at: ['Service/LoadBalancer'],
+    applies: 'service.deletionProtection is false',
+    when: (c) => !c.service.deletionProtection,
+    reason: 'A test environment must be deletable in one step; prod protects its load balancer.',
+  },
+  {
+    ...ct('CT.ELASTICACHE.PR.3'),
+    at: ['Cache'],
+    applies: 'cache.automaticFailover is false',
+    when: (c) => !c.cache.automaticFailover,
+    reason:
+      'One cache node without failover (dev) costs a third of a replicated group; prod fails over automatically.',
+  },
+];
+
+/** The exceptions that apply to an environment. */
+export function exceptionsFor(config: EnvironmentConfig): RuleException[] {
+  return EXCEPTIONS.filter((e) => e.when(config));
+}
+
+/** The acknowledgement id of an exception. */
+export function exceptionId(e: RuleException): string {
+  return e.pack === CONTROL_TOWER_PLUGIN_NAME ? `${e.pack}::${e.rule}` : e.rule;
+}
+
+/**
+ * Acknowledge every exception that applies to the environment on its constructs, with its reason.
+ * Fails the synth when a construct an exception names is gone (the list must follow the code).
+ */
+export function applyExceptions(stack: Stack, config: EnvironmentConfig): void {
+  const byPath = new Map<string, IConstruct>(stack.node.findAll().map((c) => [c.node.path, c]));
+  for (const e of exceptionsFor(config)) {
+    const targets = e.at.length === 0 ? [stack] : e.at.map((p) => byPath.get(`${stack.node.path}/${p}`));
+    targets.forEach((target, i) => {
+      if (!target) {
+        throw new Error(
+          `Exception ${e.rule} names ${e.at[i]}, which ${stack.stackName} does not have: update lib/governance/exceptions.ts`,
+        );
+      }
+      Validations.of(target).acknowledge({ id: exceptionId(e), reason: e.reason });
+    });
+  }
+}
