@@ -1,3 +1,5 @@
+import { COMPLIANCE_PACKS } from '../lib/config/schema';
+
 /**
  * Config variants that several assertions need beyond the presets. The jest global setup
  * (test/setup/global-setup.ts) synthesizes each of them once, with cdk-nag and the CloudFormation
@@ -67,10 +69,14 @@ export const VARIANTS = {
       'dev.service.image': TEST_ECR_IMAGE,
     },
   },
-  /** prod on its own domain (certificate, HTTPS listener, alias record) with a custom WAF. */
+  /**
+   * prod on its own domain (certificate, HTTPS listener, alias record) with a custom WAF and every
+   * compliance pack.
+   */
   prodDomain: {
     envs: ['prod'],
     context: {
+      'prod.compliance.packs': JSON.stringify(COMPLIANCE_PACKS),
       'prod.service.domain': JSON.stringify(TEST_DOMAIN),
       'prod.service.waf.rateLimitPer5Minutes': '500',
       'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',

@@ -7,7 +7,7 @@
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { EnvironmentConfig } from '../config/schema';
+import { COMPLIANCE_PACKS, CompliancePack, EnvironmentConfig } from '../config/schema';
 import { CONTROL_TOWER_PLUGIN_NAME } from './control-tower';
 
 export interface RuleException {
@@ -29,8 +29,8 @@ const always = () => true;
 const ct = (rule: string) => ({ pack: CONTROL_TOWER_PLUGIN_NAME, rule });
 const noCertificate = (c: EnvironmentConfig) => !c.service.domain && !c.service.certificateArn;
 
-/** The exceptions. Keep them few: each one is a control a governed account's owner must accept. */
-export const EXCEPTIONS: readonly RuleException[] = [
+/** Control Tower exceptions. Keep them few: each one is a control a governed account's owner must accept. */
+const CONTROL_TOWER_EXCEPTIONS: readonly RuleException[] = [
   // --- Every environment ------------------------------------------------------------------------
   {
     ...ct('CT.S3.PR.10'),
@@ -183,6 +183,177 @@ export const EXCEPTIONS: readonly RuleException[] = [
   },
 ];
 
+/**
+ * Findings of the cdk-nag compliance packs (`compliance.packs`) that prod keeps, one entry per rule
+ * and pack that flags it. Most are the same choices as the Control Tower exceptions above.
+ */
+const PACK_EXCEPTIONS: readonly (Omit<RuleException, 'pack' | 'rule' | 'when'> & {
+  readonly rule: string;
+  readonly packs: readonly CompliancePack[];
+  readonly also?: (config: EnvironmentConfig) => boolean;
+})[] = [
+  {
+    rule: 'VPCNoUnrestrictedRouteToIGW',
+    packs: COMPLIANCE_PACKS,
+    at: ['Network/Vpc'],
+    applies: 'always',
+    reason:
+      'The public subnets hold only the internet-facing load balancer and the NAT gateways: their route to the internet ' +
+      'gateway is what makes them public. Tasks are in private subnets, the database and the cache in isolated ones.',
+  },
+  {
+    rule: 'IAMNoInlinePolicy',
+    packs: COMPLIANCE_PACKS,
+    at: [],
+    applies: 'always',
+    reason:
+      'Each role gets exactly the actions on the resources it needs as its own inline policy (CDK grants): a managed ' +
+      'policy would be shared by roles that need less. No role has a policy it does not use.',
+  },
+  {
+    rule: 'EC2RestrictedCommonPorts',
+    packs: COMPLIANCE_PACKS,
+    at: ['Database'],
+    applies: 'always',
+    reason:
+      "The rule cannot resolve these ports: they reference the database instance's endpoint port (5432), and every such " +
+      'rule admits a security group of this stack (service, proxy, rotation or role function), never an address range.',
+  },
+  {
+    rule: 'EC2RestrictedSSH',
+    packs: COMPLIANCE_PACKS,
+    at: ['Database'],
+    applies: 'always',
+    reason:
+      "The rule cannot resolve these ports: they reference the database instance's endpoint port (5432), not 22, from " +
+      'security groups of this stack only.',
+  },
+  {
+    rule: 'SecretsManagerUsingKMSKey',
+    packs: COMPLIANCE_PACKS,
+    at: ['Database', 'Cache'],
+    applies: 'always',
+    reason:
+      'The database and cache secrets are encrypted with the AWS managed key of Secrets Manager, whose use is limited to ' +
+      'Secrets Manager in this account. A customer key would have to be granted to the proxy, the ECS agent and the ' +
+      'rotation functions as well; not done yet.',
+  },
+  {
+    rule: 'SecretsManagerRotationEnabled',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Cache'],
+    applies: 'always',
+    reason:
+      'The cache AUTH token rotates only with a replication group update (ROTATE, then SET) and a redeploy of the service; ' +
+      'that is a manual operation today. The database secrets rotate every database.rotationDays.',
+  },
+  {
+    rule: 'RDSInBackupPlan',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Database'],
+    applies: 'always',
+    reason:
+      'RDS automated backups with point-in-time restore (database.backupRetentionDays: 14 days in prod) protect the data; ' +
+      'an AWS Backup plan (vault, cross-account copies) is an account-level choice left to the organization.',
+  },
+  {
+    rule: 'RDSInstanceDeletionProtectionEnabled',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Database'],
+    applies: 'always (the replicas)',
+    reason:
+      'Read replicas are disposable copies that lowering database.readReplicas must be able to delete; the primary is protected.',
+  },
+  {
+    rule: 'RDSMultiAZSupport',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Database'],
+    applies: 'always (the replicas)',
+    reason:
+      'Each read replica sits in its own zone and the reader name spans them all; the primary is Multi-AZ in prod.',
+  },
+  {
+    rule: 'LambdaConcurrency',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Database', 'ScalingAdvisor'],
+    applies: 'always',
+    reason:
+      'Reserved concurrency fails to create in accounts that only have the minimum unreserved concurrency (the rule ' +
+      'ScalableBackend::NoReservedConcurrency); both functions run rarely and one at a time.',
+  },
+  {
+    rule: 'LambdaDLQ',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Database', 'ScalingAdvisor'],
+    applies: 'always',
+    reason:
+      'No event waits to be retried: the advisor runs on a schedule and the next run replaces a failed one; the role ' +
+      'function answers a CloudFormation request, whose failure fails the deployment itself.',
+  },
+  {
+    rule: 'ElastiCacheRedisClusterAutomaticBackup',
+    packs: ['NIST.800.53.R5', 'HIPAA.Security'],
+    at: ['Cache'],
+    applies: 'always',
+    reason:
+      'The cache holds data derived from the database (cache.snapshotRetentionDays: 7 days of snapshots in prod); losing ' +
+      'it costs cache misses, not data.',
+  },
+  {
+    rule: 'S3BucketLoggingEnabled',
+    packs: COMPLIANCE_PACKS,
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    reason: 'The access-log bucket itself: logging it would need another log bucket (see CT.S3.PR.2).',
+  },
+  {
+    rule: 'S3BucketReplicationEnabled',
+    packs: COMPLIANCE_PACKS,
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    reason:
+      'Access logs are operational data that expire after service.accessLogExpirationDays; a copy in another region buys nothing.',
+  },
+  {
+    rule: 'S3DefaultEncryptionKMS',
+    packs: COMPLIANCE_PACKS,
+    at: ['Service/AccessLogs'],
+    applies: 'always',
+    reason: 'ALB access logs support SSE-S3 only, not SSE-KMS (see CT.S3.PR.10).',
+  },
+  {
+    rule: 'ALBHttpToHttpsRedirection',
+    packs: COMPLIANCE_PACKS,
+    at: ['Service/LoadBalancer'],
+    applies: 'without service.domain or service.certificateArn',
+    also: noCertificate,
+    reason: 'Without a certificate the HTTP listener is the only way in (see CT.ELASTICLOADBALANCING.PR.1).',
+  },
+  {
+    rule: 'ELBv2ACMCertificateRequired',
+    packs: COMPLIANCE_PACKS,
+    at: ['Service/LoadBalancer'],
+    applies: 'always (the port-80 listener)',
+    reason:
+      'The port-80 listener cannot carry a certificate: with service.domain or service.certificateArn it only redirects to ' +
+      'the HTTPS listener, which serves the ACM certificate; without either it is the only way in (see CT.ELASTICLOADBALANCING.PR.1).',
+  },
+];
+
+/** Every exception: Control Tower's, then each compliance pack's. */
+export const EXCEPTIONS: readonly RuleException[] = [
+  ...CONTROL_TOWER_EXCEPTIONS,
+  ...PACK_EXCEPTIONS.flatMap(({ packs, also, rule, applies, ...rest }) =>
+    packs.map((pack) => ({
+      ...rest,
+      pack,
+      rule: `${pack}-${rule}`,
+      applies: `${applies}, with ${pack} in compliance.packs`,
+      when: (c: EnvironmentConfig) => c.compliance.packs.includes(pack) && (also ? also(c) : true),
+    })),
+  ),
+];
+
 /** The exceptions that apply to an environment. */
 export function exceptionsFor(config: EnvironmentConfig): RuleException[] {
   return EXCEPTIONS.filter((e) => e.when(config));
@@ -190,7 +361,7 @@ export function exceptionsFor(config: EnvironmentConfig): RuleException[] {
 
 /** The acknowledgement id of an exception. */
 export function exceptionId(e: RuleException): string {
-  return e.pack === CONTROL_TOWER_PLUGIN_NAME ? `${e.pack}::${e.rule}` : e.rule;
+  return `${e.pack}::${e.rule}`;
 }
 
 /**
