@@ -6,7 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stackName } from '../lib/app';
 import { PLAIN_HTTP_WARNING, ScalableBackendStack } from '../lib/scalable-backend-stack';
-import { VARIANTS, VariantName } from './variants';
+import { VARIANTS, Variant, VariantName } from './variants';
 
 /** The context `cdk.json` gives the CLI (feature flags, strict validation), so tests synth the same app. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -95,7 +95,7 @@ export interface PresetTemplates {
  */
 export function presets(): PresetTemplates {
   const dir = process.env.SB_PRESETS_OUTDIR;
-  if (!dir || !fs.existsSync(dir)) return synth(['dev', 'prod', 'local']);
+  if (!dir || !fs.existsSync(dir)) return synth(['dev', 'prod', 'local'], {}, { controlTower: true });
   return loadAssembly(dir, ['dev', 'prod', 'local']);
 }
 
@@ -104,9 +104,11 @@ export function presets(): PresetTemplates {
  * cdk-nag and the CloudFormation validator). Falls back to synthesizing it here.
  */
 export function variant(name: VariantName): PresetTemplates {
-  const { envs, context } = VARIANTS[name];
+  const variantConfig: Variant = VARIANTS[name];
+  const { envs, context } = variantConfig;
   const dir = process.env.SB_PRESETS_OUTDIR && path.join(process.env.SB_PRESETS_OUTDIR, 'variants', name);
-  if (!dir || !fs.existsSync(dir)) return synth([...envs], context);
+  if (!dir || !fs.existsSync(dir))
+    return synth([...envs], context, { controlTower: variantConfig.controlTower });
   return loadAssembly(dir, envs);
 }
 

@@ -11,6 +11,11 @@ export interface Variant {
   readonly envs: readonly string[];
   /** CDK context on top of cdk.json (the same keys a user passes with `-c`). */
   readonly context: Readonly<Record<string, string>>;
+  /**
+   * Run AWS Control Tower's Guard rules on the variant too (about a second of CPU per template).
+   * @default false - the presets and the variants that set it are enough to prove the controls
+   */
+  readonly controlTower?: boolean;
 }
 
 export const TEST_CERTIFICATE_ARN =
@@ -75,6 +80,7 @@ export const VARIANTS = {
    */
   prodDomain: {
     envs: ['prod'],
+    controlTower: true,
     context: {
       'prod.compliance.packs': JSON.stringify(COMPLIANCE_PACKS),
       'prod.service.domain': JSON.stringify(TEST_DOMAIN),
