@@ -236,7 +236,7 @@ export const wafSchema = z
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024), {
     description:
-      "Container image. The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
+      "Container image. The default (nginx-unprivileged: uid 101, read-only root, port 8080) serves HTTP so a fresh deploy is healthy; set your own image, `containerPort` and `user`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
