@@ -18,23 +18,25 @@ const optedOut = synth(
   { 'dev.service.user': 'null', 'dev.service.readonlyRootFilesystem': 'false' },
   { validate: false },
 );
-const templates = [
-  ...['dev', 'prod'].map((env) => path.join(presets.outdir, `${stackName(env)}.template.json`)),
-  path.join(optedOut.outdir, `${stackName('dev')}.template.json`),
+const templates: [string, string][] = [
+  ['the dev preset', path.join(presets.outdir, `${stackName('dev')}.template.json`)],
+  ['the prod preset', path.join(presets.outdir, `${stackName('prod')}.template.json`)],
+  ['dev as root with a writable filesystem', path.join(optedOut.outdir, `${stackName('dev')}.template.json`)],
 ];
 
 const findings = (violations: PolicyViolation[], guardName: (v: PolicyViolation) => string) =>
   violations
     .flatMap((v) =>
       v.violatingResources.map(
-        (r) => `${guardName(v)} ${r.resourceLogicalId} in ${path.basename(path.dirname(r.templatePath))}`,
+        (r) =>
+          `${guardName(v)} ${r.resourceLogicalId} in ${path.basename(path.dirname(r.templatePath ?? ''))}`,
       ),
     )
     .sort();
 
 test.each(templates)(
   'GIVEN %s THEN the grouped run finds exactly what every rule on the whole template finds',
-  (template) => {
+  (_name, template) => {
     // WHEN both run
     const grouped = new ControlTowerChecks().validate({ templatePaths: [template] } as never);
     const full = new CfnGuardValidator({
