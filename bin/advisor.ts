@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run advisor -- <stack name> [--region <region>] [--publish] [--json]`
+ * `npm run advisor -- <env or stack name> [--region <region>] [--publish] [--json]`
  *
  * Runs the scaling advisor's analysis from a laptop with the user's AWS credentials: finds the stack's
  * resources through its `AdvisorTargets` output, reads the same metrics the Lambda reads and prints the
@@ -10,7 +10,16 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { CliError, CliSpec, parseCliArgs, runCli, say } from './cli';
+import {
+  CliError,
+  CliSpec,
+  NO_REGION_MESSAGE,
+  parseCliArgs,
+  resolveRegion,
+  resolveTarget,
+  runCli,
+  say,
+} from './cli';
 import { THROTTLING_ERRORS } from '../lambda/scaling-advisor/fetch';
 import { formatReport } from '../lambda/scaling-advisor/format';
 import { AdvisorClients, runAdvisor } from '../lambda/scaling-advisor/index';
@@ -22,10 +31,11 @@ import {
 
 export { CliError };
 
-export const USAGE = `Usage: npm run advisor -- <stack name> [--region <region>] [--publish] [--json]
+export const USAGE = `Usage: npm run advisor -- <env or stack name> [--region <region>] [--publish] [--json]
 
-  <stack name>       the deployed stack, e.g. ScalableBackend-prod
-  --region <region>  region of the stack (default: AWS_REGION or your profile's region)
+  <env or stack name>  the deployed environment, e.g. prod or ScalableBackend-prod
+  --region <region>  region of the stack (default: AWS_REGION, AWS_DEFAULT_REGION, then the region of
+                     AWS_PROFILE or the default profile, as the AWS CLI)
   --publish          also write the verdict metrics and notify the topic on a change (default: read-only)
   --json             print the report as JSON instead of a table (stdout holds only the JSON;
                      every message goes to stderr)`;
@@ -41,12 +51,12 @@ const SPEC: CliSpec = { usage: USAGE, flags: ['publish', 'json'], options: ['reg
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const { positionals, flags, options } = parseCliArgs(argv, SPEC);
-  if (positionals.length === 0) throw new CliError(`missing the stack name\n\n${USAGE}`, 2);
+  if (positionals.length === 0) throw new CliError(`missing the environment or stack name\n\n${USAGE}`, 2);
   if (positionals.length > 1)
-    throw new CliError(`one stack name only (got ${positionals.join(' and ')})\n\n${USAGE}`, 2);
+    throw new CliError(`one environment only (got ${positionals.join(' and ')})\n\n${USAGE}`, 2);
   const region = options.region;
   return {
-    stackName: positionals[0],
+    stackName: resolveTarget(positionals[0], USAGE).stackName,
     ...(region ? { region } : {}),
     publish: flags.publish,
     json: flags.json,
@@ -62,6 +72,8 @@ export interface CliDeps {
   readonly say: (text: string) => void;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The region from --region or the environment. @default resolveRegion (bin/cli.ts) */
+  readonly region?: (flag?: string) => string;
 }
 
 const defaultDeps: CliDeps = {
@@ -76,7 +88,9 @@ const defaultDeps: CliDeps = {
 
 /** Run the CLI; returns the exit code. Every expected failure becomes a CliError with a clear message. */
 export async function main(argv: readonly string[], deps: CliDeps = defaultDeps): Promise<number> {
-  const args = parseArgs(argv);
+  const parsed = parseArgs(argv);
+  // Resolved like the AWS CLI does, so a missing region is one line, never an SDK hostname error.
+  const args = { ...parsed, region: (deps.region ?? ((flag) => resolveRegion(flag).region))(parsed.region) };
   const targetsJson = await readTargetsOutput(deps.cloudFormation(args.region), args.stackName);
   let targets;
   try {
@@ -154,9 +168,7 @@ export function explainAwsError(e: unknown, doing: string): Error {
       `Your AWS credentials have expired (${message}). Refresh them (e.g. aws sso login) and try again.`,
     );
   }
-  if (/Region is missing/i.test(message)) {
-    return new CliError('No AWS region configured: pass --region <region> or set AWS_REGION.');
-  }
+  if (/Region is missing/i.test(message)) return new CliError(NO_REGION_MESSAGE);
   if (/AccessDenied|UnauthorizedOperation|not authorized|KMSAccessDenied/i.test(`${name} ${message}`)) {
     return new CliError(
       `Access denied while ${doing}: the advisor needs cloudformation:DescribeStacks and cloudwatch:GetMetricData; ` +

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --runs N] [-- envs...]`: synthesizes each preset (and all default presets
+ * `npm run bench [-- [<env>...] [--runs N]]`: synthesizes each preset (and all default presets
  * together) several times through the real CLI and prints the median wall time, so synth-time
  * regressions show up as numbers. No AWS account needed.
  */
@@ -8,17 +8,30 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CliError, parseCliArgs, resolveTarget, runCli } from './cli';
 import { DEFAULT_ENVIRONMENTS, PRESETS } from '../lib/config/presets';
 
-const args = process.argv.slice(2);
-const runsFlag = args.indexOf('--runs');
-const runs = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 5;
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`--runs: got ${args[runsFlag + 1]}; must be a positive integer`);
-  process.exit(2);
+export const USAGE = `Usage: npm run bench -- [<env>[,<env>...]...] [--runs <n>]
+
+  <env>        environments (or their stacks) to synthesize; a comma-separated list is one case
+               (default: each preset, then ${DEFAULT_ENVIRONMENTS.join(',')} together)
+  --runs <n>   synths per case (default 5)`;
+
+/** The cases (each a comma-separated `envs` value) and the runs per case. */
+export function parseBenchArgs(argv: readonly string[]): { cases: string[]; runs: number } {
+  const args = parseCliArgs(argv, { usage: USAGE, options: ['runs'] });
+  const runs = args.options.runs === undefined ? 5 : Number(args.options.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new CliError(`--runs must be a positive integer, got ${args.options.runs}\n\n${USAGE}`, 2);
+  }
+  const cases = args.positionals.map((c) =>
+    c
+      .split(',')
+      .map((e) => resolveTarget(e, USAGE).env)
+      .join(','),
+  );
+  return { cases: cases.length ? cases : [...Object.keys(PRESETS), DEFAULT_ENVIRONMENTS.join(',')], runs };
 }
-const named = args.filter((a, i) => !a.startsWith('--') && (runsFlag < 0 || i !== runsFlag + 1));
-const cases = named.length ? named : [...Object.keys(PRESETS), DEFAULT_ENVIRONMENTS.join(',')];
 
 const root = path.join(__dirname, '..');
 const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
@@ -34,7 +47,7 @@ function timeSynth(envs: string): number {
   fs.rmSync(outdir, { recursive: true, force: true });
   if (result.status !== 0) {
     console.error(result.stdout, result.stderr);
-    throw new Error(`cdk synth -c envs=${envs} failed with status ${result.status}`);
+    throw new CliError(`cdk synth -c envs=${envs} failed with status ${result.status}`);
   }
   return ms;
 }
@@ -45,12 +58,18 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-console.log(`cdk synth wall time, ${runs} runs each (${os.cpus().length} CPUs, Node ${process.version})`);
-console.log(`${'envs'.padEnd(16)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)}`);
-for (const envs of cases) {
-  const times = Array.from({ length: runs }, () => timeSynth(envs));
-  const fmt = (ms: number) => (ms / 1000).toFixed(2);
-  console.log(
-    `${envs.padEnd(16)} ${fmt(median(times)).padStart(9)} ${fmt(Math.min(...times)).padStart(7)} ${fmt(Math.max(...times)).padStart(7)}`,
-  );
+async function main(argv: readonly string[]): Promise<number> {
+  const { cases, runs } = parseBenchArgs(argv);
+  console.log(`cdk synth wall time, ${runs} runs each (${os.cpus().length} CPUs, Node ${process.version})`);
+  console.log(`${'envs'.padEnd(16)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)}`);
+  for (const envs of cases) {
+    const times = Array.from({ length: runs }, () => timeSynth(envs));
+    const fmt = (ms: number) => (ms / 1000).toFixed(2);
+    console.log(
+      `${envs.padEnd(16)} ${fmt(median(times)).padStart(9)} ${fmt(Math.min(...times)).padStart(7)} ${fmt(Math.max(...times)).padStart(7)}`,
+    );
+  }
+  return 0;
 }
+
+if (require.main === module) runCli(() => main(process.argv.slice(2)));

@@ -6,8 +6,17 @@
  * - errors: a `CliError` is printed as one line (plus the usage where it helps) on stderr, exit 1 (2 for
  *   usage mistakes, 0 for `--help`, which prints to stdout); anything else is one line too, with the
  *   stack only when `DEBUG` is set;
- * - `--json`: stdout holds only the JSON document (`printJson`); every message goes to stderr (`say`).
+ * - `--json`: stdout holds only the JSON document (`printJson`); every message goes to stderr (`say`);
+ * - environments: `resolveTarget` takes an environment name (`prod`, `staging`) or its stack name
+ *   (`ScalableBackend-prod`) and returns both;
+ * - region: `resolveRegion` reads it like the AWS CLI (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`,
+ *   the profile's `region` in the config file); none is the one-line {@link NO_REGION_MESSAGE}.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ParseArgsConfig, parseArgs } from 'util';
+import { STACK_NAME_PREFIX, environmentNameProblem } from '../lib/config/environment-name';
 
 /** A problem the user fixes (usage, credentials, a missing stack): printed without a stack trace. */
 export class CliError extends Error {
@@ -40,44 +49,144 @@ export interface ParsedCliArgs {
   readonly repeated: Record<string, string[]>;
 }
 
-/** Parse argv against `spec`; `--` ends the options (everything after it is positional). */
+/**
+ * Parse argv against `spec` with `node:util` `parseArgs` (strict: an unknown option, a missing value
+ * or a value given to a switch is a usage error, exit 2); `--` ends the options (everything after it
+ * is positional). Short aliases must be one letter (`-c`).
+ */
 export function parseCliArgs(argv: readonly string[], spec: CliSpec): ParsedCliArgs {
-  const flags: Record<string, boolean> = Object.fromEntries((spec.flags ?? []).map((f) => [f, false]));
-  const options: Record<string, string | undefined> = {};
-  const repeated: Record<string, string[]> = Object.fromEntries((spec.repeatable ?? []).map((r) => [r, []]));
-  const positionals: string[] = [];
-  const usageError = (message: string): CliError => new CliError(`${message}\n\n${spec.usage}`, 2);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '--help' || arg === '-h') throw new CliError(spec.usage, 0);
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const body = arg.replace(/^--?/, '');
-    const eq = body.indexOf('=');
-    const rawName = eq < 0 ? body : body.slice(0, eq);
-    const name = spec.aliases?.[rawName] ?? rawName;
-    const inline = eq < 0 ? undefined : body.slice(eq + 1);
-    if (spec.flags?.includes(name)) {
-      if (inline !== undefined) throw usageError(`--${name} takes no value (got ${arg})`);
-      flags[name] = true;
-      continue;
-    }
-    const takesValue = spec.options?.includes(name) || spec.repeatable?.includes(name);
-    if (!takesValue) throw usageError(`unknown option ${arg}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-')) {
-      throw usageError(`${arg} needs a value`);
-    }
-    if (spec.repeatable?.includes(name)) repeated[name].push(value);
-    else options[name] = value;
+  const options: ParseArgsConfig['options'] = {};
+  const shortOf = (name: string) => Object.entries(spec.aliases ?? {}).find(([, long]) => long === name)?.[0];
+  const declare = (name: string, type: 'boolean' | 'string', multiple: boolean) => {
+    const short = shortOf(name);
+    options[name] = { type, multiple, ...(short ? { short } : {}) };
+  };
+  for (const f of spec.flags ?? []) declare(f, 'boolean', false);
+  for (const o of spec.options ?? []) declare(o, 'string', false);
+  for (const r of spec.repeatable ?? []) declare(r, 'string', true);
+  if (!('help' in options)) options.help = { type: 'boolean', short: 'h' };
+
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliError(`${explainParseError(argv, options, e)}\n\n${spec.usage}`, 2);
   }
-  return { positionals, flags, options, repeated };
+  if (parsed.values.help === true) throw new CliError(spec.usage, 0);
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  return {
+    positionals: parsed.positionals,
+    flags: Object.fromEntries((spec.flags ?? []).map((f) => [f, values[f] === true])),
+    options: Object.fromEntries(
+      (spec.options ?? []).filter((o) => values[o] !== undefined).map((o) => [o, values[o] as string]),
+    ),
+    repeated: Object.fromEntries((spec.repeatable ?? []).map((r) => [r, (values[r] as string[]) ?? []])),
+  };
+}
+
+/** parseArgs' error in the tools' words, naming the argument (parseArgs' own text is several lines). */
+function explainParseError(argv: readonly string[], options: ParseArgsConfig['options'], e: unknown): string {
+  // A lenient pass yields the tokens, so the message can name the exact argument at fault.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    const declared = options?.[t.name];
+    const shown = t.inlineValue ? `${t.rawName}=${t.value}` : t.rawName;
+    if (!declared) return `unknown option ${t.rawName}`;
+    if (declared.type === 'boolean' && t.value !== undefined)
+      return `${t.rawName} takes no value (got ${shown})`;
+    if (declared.type === 'string' && (t.value === undefined || (!t.inlineValue && /^-./.test(t.value)))) {
+      return `${t.rawName} needs a value`;
+    }
+  }
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** An environment and the stack it deploys as. */
+export interface CliTarget {
+  readonly env: string;
+  readonly stackName: string;
+}
+
+/**
+ * The environment a tool works on, from the name the user typed: an environment (`prod`, `staging`,
+ * `dev-alice`) or its stack (`ScalableBackend-prod`). A malformed name is a usage error.
+ */
+export function resolveTarget(arg: string, usage: string): CliTarget {
+  const env = arg.startsWith(STACK_NAME_PREFIX) ? arg.slice(STACK_NAME_PREFIX.length) : arg;
+  const problem = environmentNameProblem(env);
+  if (problem) throw new CliError(`not an environment or stack name: ${arg} (${problem})\n\n${usage}`, 2);
+  return { env, stackName: `${STACK_NAME_PREFIX}${env}` };
+}
+
+/** What a tool prints when no region is configured anywhere (instead of an SDK hostname error). */
+export const NO_REGION_MESSAGE =
+  'No AWS region: pass --region <region>, set AWS_REGION, or set a region in your AWS profile (aws configure set region <region>).';
+
+/** Where the region came from, for messages such as "stack not found in eu-west-1 (from AWS_REGION)". */
+export interface ResolvedRegion {
+  readonly region: string;
+  readonly source: string;
+}
+
+/**
+ * The region as the AWS CLI resolves it: the command line, then `AWS_REGION` (which overrides
+ * `AWS_DEFAULT_REGION` and the profile, https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html),
+ * then `AWS_DEFAULT_REGION`, then `region` of the profile `AWS_PROFILE` (or `default`) in the config
+ * file (`AWS_CONFIG_FILE`, default ~/.aws/config). An empty variable counts as unset. No region is a
+ * CliError with {@link NO_REGION_MESSAGE}.
+ */
+export function resolveRegion(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (file: string) => string | undefined = readIfExists,
+): ResolvedRegion {
+  const set = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+  if (set(flag)) return { region: set(flag)!, source: '--region' };
+  if (set(env.AWS_REGION)) return { region: set(env.AWS_REGION)!, source: 'AWS_REGION' };
+  if (set(env.AWS_DEFAULT_REGION))
+    return { region: set(env.AWS_DEFAULT_REGION)!, source: 'AWS_DEFAULT_REGION' };
+  const profile = set(env.AWS_PROFILE) ?? 'default';
+  const file = set(env.AWS_CONFIG_FILE) ?? path.join(env.HOME ?? os.homedir(), '.aws', 'config');
+  const text = readFile(file);
+  const region = text === undefined ? undefined : profileSetting(text, profile, 'region');
+  if (region) return { region, source: `profile ${profile} in ${file}` };
+  throw new CliError(NO_REGION_MESSAGE);
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One top-level setting of a profile in an AWS config file: `[default]` or `[profile <name>]`
+ * (`[profile default]` also names the default profile); indented lines are nested settings.
+ */
+export function profileSetting(text: string, profile: string, key: string): string | undefined {
+  let inProfile = false;
+  let found: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const section = /^\s*\[\s*([^\]]+?)\s*\]\s*$/.exec(line);
+    if (section) {
+      const name = section[1].replace(/^profile\s+/, '');
+      inProfile = name === profile && (section[1].startsWith('profile ') || name === 'default');
+      continue;
+    }
+    if (!inProfile || /^\s/.test(line)) continue;
+    const m = /^([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1] === key && m[2] !== '') found = m[2];
+  }
+  return found;
 }
 
 /**

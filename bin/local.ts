@@ -7,11 +7,13 @@
  *                      is a loopback or LocalStack host (see lib/localstack.ts)
  *   AWS_ENDPOINT_URL_S3  derived from AWS_ENDPOINT_URL when unset (cdklocal requires both)
  *
- * Extra arguments go to cdk: `npm run local:deploy -- -c local.service.maxTasks=3`.
+ * `-c key=value` goes to cdk (`npm run local:deploy -- -c local.service.maxTasks=3`); other cdk
+ * arguments go after `--` (`npm run local:deploy -- -- --verbose`). Unknown options: usage, exit 2.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { CliError, parseCliArgs } from './cli';
 import { stackName } from '../lib/app';
 import { ConfigError, loadEnvironments } from '../lib/config/load';
 import { EnvironmentConfig } from '../lib/config/schema';
@@ -150,23 +152,54 @@ export interface LocalMainDeps {
   readonly run?: typeof runCdkLocal;
 }
 
+export const USAGE = `usage: npm run local:<${COMMANDS.join('|')}> -- [-c <key>=<value>]... [-- <cdk arguments>]
+
+Deploys the local preset to LocalStack at AWS_ENDPOINT_URL (default ${DEFAULT_LOCALSTACK_ENDPOINT}).
+  -c, --context k=v  context for cdk, e.g. -c local.service.maxTasks=3 (repeatable)
+  -- <args>          any other cdk arguments, passed as given (e.g. -- --verbose)`;
+
+/** The cdklocal command and the cdk arguments of a command line (parsed with the tools' parser). */
+export function parseLocalArgs(argv: readonly string[]): { command: LocalCommand; cdkArgs: string[] } {
+  const split = argv.indexOf('--');
+  const parsed = parseCliArgs(split < 0 ? argv : argv.slice(0, split), {
+    usage: USAGE,
+    repeatable: ['context'],
+    aliases: { c: 'context' },
+  });
+  const [command, ...extra] = parsed.positionals;
+  if (!COMMANDS.includes(command as LocalCommand) || extra.length > 0) {
+    throw new CliError(
+      `${command ? `expected one of ${COMMANDS.join(', ')}, got ${[command, ...extra].join(' ')}` : 'missing the command'}\n\n${USAGE}`,
+      2,
+    );
+  }
+  return {
+    command: command as LocalCommand,
+    cdkArgs: [
+      ...parsed.repeated.context.flatMap((c) => ['-c', c]),
+      ...(split < 0 ? [] : argv.slice(split + 1)),
+    ],
+  };
+}
+
 /** The command line: endpoint guard, then reachability, then cdklocal. Returns the exit status. */
 export async function main(argv: string[], deps: LocalMainDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
-  const [command, ...rest] = argv;
-  if (!COMMANDS.includes(command as LocalCommand)) {
-    console.error(`usage: ts-node bin/local.ts <${COMMANDS.join('|')}> [cdk arguments]`);
-    console.error(
-      `Deploys the local preset to LocalStack at AWS_ENDPOINT_URL (default ${DEFAULT_LOCALSTACK_ENDPOINT}).`,
-    );
-    return 2;
+  let command: LocalCommand;
+  let rest: string[];
+  try {
+    ({ command, cdkArgs: rest } = parseLocalArgs(argv));
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    (err.exitCode === 0 ? console.log : console.error)(err.message);
+    return err.exitCode;
   }
   try {
     // The region does not change the endpoint; the guard refuses a non-local endpoint first.
     const endpoint = localStackEnvironment(env, { region: 'us-east-1' }).AWS_ENDPOINT_URL;
     assertLocalEndpoint(endpoint);
     await assertLocalStackReachable(endpoint, deps.probe);
-    return (deps.run ?? runCdkLocal)(command as LocalCommand, rest, env);
+    return (deps.run ?? runCdkLocal)(command, rest, env);
   } catch (err) {
     if (
       err instanceof NotLocalEndpointError ||

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { CliError, parseCliArgs, parseContextPairs, printJson, runCli, say } from './cli';
+import { CliError, parseCliArgs, parseContextPairs, printJson, resolveTarget, runCli, say } from './cli';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config/load';
 import { DEFAULT_ENVIRONMENTS } from '../lib/config/presets';
@@ -21,7 +21,8 @@ import { CfnTemplate } from '../lib/plan/template';
 
 export const USAGE = `Usage: npm run plan -- [<env>...] [--json] [-c <env>.<key>=<value>]... [--assembly <dir>]
 
-  <env>...           environments to plan (default: ${DEFAULT_ENVIRONMENTS.join(' ')})
+  <env>...           environments (or their stacks) to plan, e.g. staging or ScalableBackend-staging
+                     (default: ${DEFAULT_ENVIRONMENTS.join(' ')})
   --json             print one JSON object keyed by stack name (stdout holds only the JSON)
   -c, --context k=v  a config override, as for cdk synth (e.g. -c prod.database.readReplicas=3)
   --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing`;
@@ -107,9 +108,12 @@ export function synthesize(envs: readonly string[], overrides: Record<string, st
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, SPEC);
-  const envs = args.positionals.length ? args.positionals : [...DEFAULT_ENVIRONMENTS];
+  const targets = (args.positionals.length ? args.positionals : [...DEFAULT_ENVIRONMENTS]).map((a) =>
+    resolveTarget(a, USAGE),
+  );
+  const envs = targets.map((t) => t.env);
   const overrides = parseContextPairs(args.repeated.context, USAGE);
-  const stackNames = envs.map((e) => `ScalableBackend-${e}`);
+  const stackNames = targets.map((t) => t.stackName);
   let stacks: StackTemplate[];
   if (args.options.assembly) {
     stacks = readAssembly(args.options.assembly, stackNames);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run review [-- --base <git ref>] [-c key=value ...] [--allow-replace <LogicalId> ...]
+ * `npm run review [-- [<env>...] --base <git ref>] [-c key=value ...] [--allow-replace <LogicalId> ...]
  * [--markdown <file>] [--json]`
  *
  * Synthesizes the base commit (in a temporary git worktree) and the working tree with the same
@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliError, parseCliArgs, parseContextPairs, printJson, runCli, say } from './cli';
+import { CliError, parseCliArgs, parseContextPairs, printJson, resolveTarget, runCli, say } from './cli';
 import { reviewTemplates, StackTemplates } from './review/classify';
 import { renderMarkdown, renderText, ReviewSubject, stripAnsi } from './review/report';
 import {
@@ -25,10 +25,12 @@ import {
   synthesize,
 } from './review/workspace';
 
-const USAGE = `usage: npm run review -- [--base <git ref>] [-c key=value ...] [--allow-replace <LogicalId> ...]
+const USAGE = `usage: npm run review -- [<env>...] [--base <git ref>] [-c key=value ...] [--allow-replace <LogicalId> ...]
                         [--markdown <file>] [--json]
 
 Compares the stacks synthesized from the working tree with those of a base commit, offline.
+  <env>...                   environments (or their stacks) to review, e.g. staging; the same as
+                             -c envs=staging (default: the app's default environments)
   --base <ref>               commit to compare with (default: merge base with origin/main, else main,
                              else HEAD~1)
   -c, --context key=value    context for both synths, e.g. -c envs=dev (repeatable)
@@ -38,18 +40,28 @@ Compares the stacks synthesized from the working tree with those of a base commi
   --json                     print the findings as JSON on stdout (the report goes to stderr)
 Exit status: 0 when no stateful resource is replaced or removed without acknowledgement, 1 otherwise.`;
 
-async function main(): Promise<number> {
-  const args = parseCliArgs(process.argv.slice(2), {
+/** The parsed command line and the context both synths get (`<env>...` becomes `-c envs=...`). */
+export function parseReviewArgs(argv: readonly string[]) {
+  const args = parseCliArgs(argv, {
     usage: USAGE,
     flags: ['json'],
     options: ['base', 'markdown'],
     repeatable: ['context', 'allow-replace'],
     aliases: { c: 'context' },
   });
-  if (args.positionals.length)
-    throw new CliError(`unexpected argument ${args.positionals[0]}\n\n${USAGE}`, 2);
   // Refuse a malformed pair before anything is checked out; both synths get the pairs as given.
-  parseContextPairs(args.repeated.context, USAGE);
+  const pairs = parseContextPairs(args.repeated.context, USAGE);
+  const context = [...args.repeated.context];
+  if (args.positionals.length) {
+    if ('envs' in pairs)
+      throw new CliError(`give the environments as arguments or as -c envs=..., not both\n\n${USAGE}`, 2);
+    context.push(`envs=${args.positionals.map((a) => resolveTarget(a, USAGE).env).join(',')}`);
+  }
+  return { args, context };
+}
+
+async function main(): Promise<number> {
+  const { args, context } = parseReviewArgs(process.argv.slice(2));
   const cwd = process.cwd();
   let repoRoot: string;
   try {
@@ -61,11 +73,11 @@ async function main(): Promise<number> {
   const subject: ReviewSubject = {
     base: `${base.ref} (${base.sha.slice(0, 7)}, ${base.how})`,
     head: describeWorkingTree(repoRoot),
-    context: args.repeated.context,
+    context,
   };
   say(`review: base ${subject.base}`);
 
-  const templates = await synthesizeBoth(repoRoot, base, args.repeated.context);
+  const templates = await synthesizeBoth(repoRoot, base, context);
   const review = reviewTemplates(templates.base, templates.head, args.repeated['allow-replace']);
 
   const text = renderText(review, subject);
@@ -73,7 +85,7 @@ async function main(): Promise<number> {
     process.stderr.write(text);
     printJson({
       base: { ref: base.ref, sha: base.sha, how: base.how },
-      context: args.repeated.context,
+      context,
       hasDifferences: review.hasDifferences,
       stacks: review.stacks.map(({ stackName, status, counts, security }) => ({
         stackName,
@@ -139,4 +151,4 @@ async function synthesizeBoth(
   }
 }
 
-runCli(main);
+if (require.main === module) runCli(main);

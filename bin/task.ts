@@ -10,18 +10,45 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, Task } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommandInput,
+  RunTaskCommand,
+  Task,
+} from '@aws-sdk/client-ecs';
 import { APP_LOG_STREAM_PREFIX, TASK_OUTPUTS } from '../lib/task-outputs';
-import { CliError, CliSpec, parseCliArgs, printJson, runCli, say } from './cli';
+import {
+  CliError,
+  CliSpec,
+  NO_REGION_MESSAGE,
+  parseCliArgs,
+  printJson,
+  resolveRegion,
+  resolveTarget,
+  runCli,
+  say,
+} from './cli';
 
-export const USAGE = `Usage: npm run task -- <env> [--region <region>] [--timeout <minutes>] [--tail <lines>] [--json] -- <command...>
+export const USAGE = `Usage: npm run task -- <env> [--region <region>] [--entry-point <command>] [--timeout <minutes>] [--tail <lines>] [--json] -- <command...>
 
-Runs the service's task definition once with <command...> instead of the image's command, in the
+Runs the service's task definition once with <command...> instead of the container's command, in the
 service's private subnets and security group, waits for it to stop, prints its exit code and the end
 of its log, and exits with the task's exit code.
 
-  <env>                environment, e.g. prod (stack ScalableBackend-prod)
-  --region <region>    region of the stack (default: AWS_REGION or your profile's region)
+<command...> replaces the command (the image's CMD or service.command) only: an entry point (the
+image's ENTRYPOINT or service.entryPoint) stays and receives <command...> as its arguments. To
+replace the entry point for this run, give --entry-point (ECS cannot override it per run, so a
+one-off revision of the task definition is registered and deregistered after the run).
+
+  <env>                environment or its stack, e.g. staging or ScalableBackend-staging
+  --region <region>    region of the stack (default: AWS_REGION, AWS_DEFAULT_REGION, then the
+                       region of AWS_PROFILE or the default profile, as the AWS CLI)
+  --entry-point <cmd>  entry point for this run: words split on spaces, or a JSON array
+                       (e.g. --entry-point sh or --entry-point '["sh","-c"]')
   --timeout <minutes>  how long to wait for the task to stop (default 30); on timeout the task keeps
                        running and the exit code is 124
   --tail <lines>       log lines to print at the end (default 50; 0 for none)
@@ -29,7 +56,11 @@ of its log, and exits with the task's exit code.
 
 Example: npm run task -- prod -- npm run migrate`;
 
-const SPEC: CliSpec = { usage: USAGE, flags: ['json'], options: ['region', 'timeout', 'tail'] };
+const SPEC: CliSpec = {
+  usage: USAGE,
+  flags: ['json'],
+  options: ['region', 'timeout', 'tail', 'entry-point'],
+};
 
 /** Exit code when the task did not stop in time (as coreutils `timeout`). */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -42,6 +73,8 @@ export interface TaskArgs {
   readonly env: string;
   readonly stackName: string;
   readonly command: string[];
+  /** Replaces the container's entry point for this run (a one-off task definition revision). */
+  readonly entryPoint?: string[];
   readonly region?: string;
   readonly timeoutMinutes: number;
   readonly tailLines: number;
@@ -54,9 +87,9 @@ export function parseTaskArgs(argv: readonly string[]): TaskArgs {
   const command = split < 0 ? [] : argv.slice(split + 1);
   const parsed = parseCliArgs(before, SPEC);
   const usageError = (message: string) => new CliError(`${message}\n\n${USAGE}`, 2);
-  const [env, ...extra] = parsed.positionals;
-  if (!env) throw usageError('missing the environment (e.g. prod)');
-  if (!/^[a-z][a-z0-9-]*$/.test(env)) throw usageError(`not an environment name: ${env}`);
+  const [name, ...extra] = parsed.positionals;
+  if (!name) throw usageError('missing the environment (e.g. prod)');
+  const { env, stackName } = resolveTarget(name, USAGE);
   if (extra.length > 0) throw usageError(`put the command after -- (got ${extra.join(' ')} before it)`);
   if (command.length === 0) throw usageError('missing the command: give it after --');
   const number = (name: string, fallback: number, min: number): number => {
@@ -67,15 +100,33 @@ export function parseTaskArgs(argv: readonly string[]): TaskArgs {
       throw usageError(`--${name} must be an integer >= ${min}, got ${raw}`);
     return value;
   };
+  const entryPoint = parsed.options['entry-point'];
   return {
     env,
-    stackName: `ScalableBackend-${env}`,
+    stackName,
     command,
+    ...(entryPoint !== undefined ? { entryPoint: parseEntryPoint(entryPoint, usageError) } : {}),
     ...(parsed.options.region ? { region: parsed.options.region } : {}),
     timeoutMinutes: number('timeout', 30, 1),
     tailLines: number('tail', 50, 0),
     json: parsed.flags.json,
   };
+}
+
+/** `--entry-point` as words: a JSON array of strings, or the value split on spaces. */
+function parseEntryPoint(raw: string, usageError: (m: string) => CliError): string[] {
+  let words: unknown = raw.trim().split(/\s+/).filter(Boolean);
+  if (raw.trim().startsWith('[')) {
+    try {
+      words = JSON.parse(raw);
+    } catch {
+      words = undefined;
+    }
+  }
+  if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === 'string')) {
+    throw usageError(`--entry-point must be a command or a JSON array of strings, got ${raw}`);
+  }
+  return words;
 }
 
 /** What the stack says about how the service runs its tasks. */
@@ -148,6 +199,8 @@ export interface TaskDeps {
   readonly now: () => number;
   /** Where the log tail goes without --json (stdout). */
   readonly out: (line: string) => void;
+  /** The region from --region or the environment. @default resolveRegion (bin/cli.ts) */
+  readonly region?: (flag?: string) => string;
 }
 
 const defaultDeps: TaskDeps = {
@@ -181,8 +234,66 @@ export function runTaskInput(target: TaskTarget, command: readonly string[]) {
 
 /** Start the task, wait until it stops (or the timeout), read its log tail. */
 export async function runOneOffTask(args: TaskArgs, deps: TaskDeps): Promise<TaskResult> {
-  const target = await readTaskTarget(deps.cloudFormation(args.region), args.stackName);
+  const stackTarget = await readTaskTarget(deps.cloudFormation(args.region), args.stackName);
   const ecs = deps.ecs(args.region);
+  if (!args.entryPoint) return runAndWait(args, deps, ecs, stackTarget);
+  const revision = await registerWithEntryPoint(ecs, stackTarget, args.entryPoint);
+  say(`Registered ${revision} with entry point ${JSON.stringify(args.entryPoint)} for this run`);
+  try {
+    return await runAndWait(args, deps, ecs, { ...stackTarget, taskDefinition: revision });
+  } finally {
+    // The one-off revision is not the service's: deregister it so it is never run by mistake.
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: revision }));
+  }
+}
+
+/**
+ * A revision of the service's task definition with the app container's entry point replaced: ECS
+ * RunTask overrides a container's command but not its entry point (ContainerOverride has no
+ * entryPoint; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerOverride.html).
+ */
+export async function registerWithEntryPoint(
+  ecs: ECSClient,
+  target: TaskTarget,
+  entryPoint: readonly string[],
+): Promise<string> {
+  const { taskDefinition: td } = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinition }),
+  );
+  if (!td?.family || !td.containerDefinitions) {
+    throw new CliError(`Task definition ${target.taskDefinition} could not be read.`);
+  }
+  const input: RegisterTaskDefinitionCommandInput = {
+    family: td.family,
+    taskRoleArn: td.taskRoleArn,
+    executionRoleArn: td.executionRoleArn,
+    networkMode: td.networkMode,
+    containerDefinitions: td.containerDefinitions.map((c) =>
+      c.name === target.container ? { ...c, entryPoint: [...entryPoint] } : c,
+    ),
+    volumes: td.volumes,
+    placementConstraints: td.placementConstraints,
+    requiresCompatibilities: td.requiresCompatibilities,
+    cpu: td.cpu,
+    memory: td.memory,
+    runtimePlatform: td.runtimePlatform,
+    ephemeralStorage: td.ephemeralStorage,
+    pidMode: td.pidMode,
+    ipcMode: td.ipcMode,
+    proxyConfiguration: td.proxyConfiguration,
+  };
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand(input));
+  const arn = registered.taskDefinition?.taskDefinitionArn;
+  if (!arn) throw new CliError('ECS registered no task definition revision for the entry point.');
+  return arn;
+}
+
+async function runAndWait(
+  args: TaskArgs,
+  deps: TaskDeps,
+  ecs: ECSClient,
+  target: TaskTarget,
+): Promise<TaskResult> {
   const started = await ecs.send(new RunTaskCommand(runTaskInput(target, args.command)));
   const failure = started.failures?.[0];
   const task = started.tasks?.[0];
@@ -263,7 +374,9 @@ export function exitCodeOf(result: TaskResult): number {
 }
 
 export async function main(argv: readonly string[], deps: TaskDeps = defaultDeps): Promise<number> {
-  const args = parseTaskArgs(argv);
+  const parsed = parseTaskArgs(argv);
+  // Resolved here like the AWS CLI does, so a missing region is one line, never an SDK hostname error.
+  const args = { ...parsed, region: (deps.region ?? ((flag) => resolveRegion(flag).region))(parsed.region) };
   const result = await runOneOffTask(args, deps);
   if (args.json) {
     printJson(result);
@@ -296,14 +409,14 @@ export function explainTaskError(e: unknown): unknown {
       'No AWS credentials found. Configure them (aws configure, AWS_PROFILE=<profile>, or aws sso login).',
     );
   }
-  if (/Region is missing/i.test(text))
-    return new CliError('No AWS region configured: pass --region <region> or set AWS_REGION.');
+  if (/Region is missing/i.test(text)) return new CliError(NO_REGION_MESSAGE);
   if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(text)) {
     // RunTask passes the task definition's roles to ECS, which needs iam:PassRole on them
     // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html).
     return new CliError(
       'Access denied: npm run task needs cloudformation:DescribeStacks, ecs:RunTask, ecs:DescribeTasks, ' +
-        `iam:PassRole on the task's execution and task roles, and logs:GetLogEvents. ${err.message ?? ''}`.trim(),
+        "iam:PassRole on the task's execution and task roles, and logs:GetLogEvents (with --entry-point also " +
+        `ecs:DescribeTaskDefinition, ecs:RegisterTaskDefinition and ecs:DeregisterTaskDefinition). ${err.message ?? ''}`.trim(),
     );
   }
   return e;

@@ -29,6 +29,7 @@ import { hardenedContainerOptions } from './container-hardening';
 import { ServiceDomain } from './domain';
 import { Network } from './network';
 import { APP_LOG_STREAM_PREFIX } from './task-outputs';
+import { acknowledgeBuiltImagePull, appSecrets, builtImage, grantAppPermissions } from './service/app';
 
 export interface ServiceProps {
   /** VPC with the subnet groups of {@link Network}. */
@@ -98,30 +99,40 @@ export class Service extends Construct {
       },
     });
     const container = (this.container = this.taskDefinition.addContainer('App', {
-      // fromRegistry grants nothing; private ECR images get their pull permissions below, other
-      // private registries read their credentials from the configured secret (which CDK lets the
-      // execution role read).
-      image: ecs.ContainerImage.fromRegistry(
-        config.image,
-        config.imageCredentialsSecretArn
-          ? {
-              credentials: secretsmanager.Secret.fromSecretCompleteArn(
-                this,
-                'ImageCredentials',
-                config.imageCredentialsSecretArn,
-              ),
-            }
-          : undefined,
-      ),
+      // A built image (service.build) is an asset whose pull CDK grants; fromRegistry grants
+      // nothing: private ECR images get their pull permissions below, other private registries read
+      // their credentials from the configured secret (which CDK lets the execution role read).
+      image: config.build
+        ? builtImage(config.build, config)
+        : ecs.ContainerImage.fromRegistry(
+            config.image!,
+            config.imageCredentialsSecretArn
+              ? {
+                  credentials: secretsmanager.Secret.fromSecretCompleteArn(
+                    this,
+                    'ImageCredentials',
+                    config.imageCredentialsSecretArn,
+                  ),
+                }
+              : undefined,
+          ),
       essential: true,
       portMappings: [{ containerPort: config.containerPort, protocol: ecs.Protocol.TCP }],
       environment: { ...config.environment, ...props.dataEnvironment },
-      secrets: props.secrets,
+      // The schema refuses app secret names that the data tier sets.
+      secrets: {
+        ...appSecrets(config.secrets, () => this.taskDefinition.obtainExecutionRole()),
+        ...props.secrets,
+      },
+      ...(config.command ? { command: config.command } : {}),
+      ...(config.entryPoint ? { entryPoint: config.entryPoint } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: APP_LOG_STREAM_PREFIX }),
       ...hardenedContainerOptions(this, config),
     }));
-    const ecrImage = parseEcrImage(config.image);
+    const ecrImage = config.image && !config.build ? parseEcrImage(config.image) : undefined;
     if (ecrImage) this.grantEcrPull(ecrImage, container);
+    if (config.build) acknowledgeBuiltImagePull(this.taskDefinition);
+    grantAppPermissions(this, this.taskDefinition.taskRole, config.taskRole);
     if (Object.keys(props.dataEnvironment ?? {}).length > 0) {
       Validations.of(this.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',

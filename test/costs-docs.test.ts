@@ -1,5 +1,11 @@
 import * as fs from 'fs';
-import { COSTS_DOC_PATH, renderCostsDoc } from '../bin/costs-docs';
+import {
+  COSTS_DOC_PATH,
+  README_PATH,
+  renderCostsDoc,
+  renderReadmeCost,
+  withReadmeCost,
+} from '../bin/costs-docs';
 import { leverCosts } from '../lib/plan/levers';
 import { CfnTemplate } from '../lib/plan/template';
 import { presets } from './helpers';
@@ -26,5 +32,19 @@ describe('docs/costs.md', () => {
     // one more shard of a primary + 1 replica: two nodes
     expect(byLever['Redis cluster mode (sharding)']).toBeCloseTo(2 * 159.87, 2);
     expect(byLever['Optimize queries']).toBe(0);
+  });
+});
+
+describe('the README first screen', () => {
+  test('GIVEN the dev template WHEN the cost statement is rendered THEN README.md holds it, before cdk deploy', () => {
+    const readme = fs.readFileSync(README_PATH, 'utf8');
+    const block = renderReadmeCost(json('dev'));
+    if (withReadmeCost(readme, block) !== readme) {
+      throw new Error(
+        'README.md cost statement differs from the plan: run npm run docs:costs and commit README.md',
+      );
+    }
+    expect(readme.indexOf(block)).toBeLessThan(readme.indexOf('npx cdk deploy ScalableBackend-dev'));
+    expect(block).toMatch(/about \*\*\$\d+\.\d\d a day,\n\$\d+ a month\*\* at 1 task/);
   });
 });

@@ -14,7 +14,13 @@ import {
   localStackEnvironment,
   s3EndpointFor,
 } from '../lib/localstack';
-import { assertLocalStackReachable, cdkLocalArgs, contextFromArgs, main as localMain } from '../bin/local';
+import {
+  assertLocalStackReachable,
+  cdkLocalArgs,
+  contextFromArgs,
+  main as localMain,
+  parseLocalArgs,
+} from '../bin/local';
 import { CheckCollector, buildExpectations } from './integration/expectations';
 import { CDK_JSON_CONTEXT, presets } from './helpers';
 
@@ -194,6 +200,29 @@ describe('npm run local:* checks that LocalStack answers before cdklocal runs', 
     });
     expect(status).toBe(7);
     expect(run).toHaveBeenCalledWith('deploy', ['-c', 'local.service.maxTasks=3'], {});
+  });
+});
+
+describe("local: arguments with the tools' parser", () => {
+  test('GIVEN -c pairs and cdk arguments after -- THEN cdk gets both, in order', () => {
+    expect(parseLocalArgs(['deploy', '-c', 'local.service.maxTasks=3', '--', '--verbose'])).toEqual({
+      command: 'deploy',
+      cdkArgs: ['-c', 'local.service.maxTasks=3', '--verbose'],
+    });
+  });
+
+  test.each([
+    [['deploy', '--verbose'], /unknown option --verbose/],
+    [['launch'], /expected one of bootstrap, deploy, destroy, got launch/],
+    [[], /missing the command/],
+  ])('GIVEN %j THEN usage and exit 2, nothing probed', async (argv, message) => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const probe = jest.fn();
+    expect(await localMain(argv, { env: {}, probe })).toBe(2);
+    expect(probe).not.toHaveBeenCalled();
+    expect(String(errors.mock.calls[0][0])).toMatch(message);
+    expect(String(errors.mock.calls[0][0])).toContain('usage: npm run local:');
+    errors.mockRestore();
   });
 });
 

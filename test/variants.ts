@@ -54,6 +54,55 @@ export const TEST_DOMAIN = {
   zoneName: 'example.com',
 } as const;
 
+/** The user's own app as tests declare it: secrets, permissions, command, entry point, build. */
+export const TEST_APP = {
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/api-key-AbCdEf',
+  jsonSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/third-party-Gh1jK2',
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  parameterArn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/app/feature-flags',
+  bucketArn: 'arn:aws:s3:::app-uploads',
+  queueArn: 'arn:aws:sqs:eu-west-1:123456789012:app-jobs',
+  managedPolicyArn: 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess',
+  /** A directory with a Dockerfile (relative to the project root, where jest and cdk run). */
+  buildDirectory: 'test/fixtures/app',
+} as const;
+
+/** `service.*` of the user's app, as a user puts it in cdk.json overrides. */
+export function testAppService(env: string): Record<string, string> {
+  return {
+    [`${env}.service.secrets`]: JSON.stringify({
+      API_KEY: TEST_APP.secretArn,
+      PARTNER_TOKEN: { arn: TEST_APP.jsonSecretArn, field: 'token', kmsKeyArn: TEST_APP.kmsKeyArn },
+      FEATURE_FLAGS: TEST_APP.parameterArn,
+    }),
+    [`${env}.service.taskRole`]: JSON.stringify({
+      policyStatements: [
+        { actions: ['s3:GetObject', 's3:PutObject'], resources: [`${TEST_APP.bucketArn}/*`] },
+        {
+          actions: ['sqs:SendMessage'],
+          resources: [TEST_APP.queueArn],
+          conditions: { Bool: { 'aws:SecureTransport': 'true' } },
+        },
+        { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
+      ],
+      managedPolicyArns: [TEST_APP.managedPolicyArn],
+    }),
+    [`${env}.service.command`]: '["server.js","--port","8080"]',
+    [`${env}.service.entryPoint`]: '["node"]',
+    [`${env}.service.containerPort`]: '8080',
+    [`${env}.service.build`]: JSON.stringify({
+      directory: TEST_APP.buildDirectory,
+      buildArgs: { APP_VERSION: '1.2.3' },
+      target: 'release',
+    }),
+  };
+}
+
+/** A staging environment declared in cdk.json: prod's config plus its own overrides. */
+export const STAGING_OVERRIDES = {
+  staging: { extends: 'prod', service: { maxTasks: 6 }, database: { readReplicas: 1 } },
+};
+
 export const VARIANTS = {
   /** dev with HTTPS, a private ECR image and every service knob away from its default. */
   serviceCustom: {
@@ -94,6 +143,17 @@ export const VARIANTS = {
   routineChanges: {
     envs: ['dev', 'prod'],
     context: { ...ROUTINE_CHANGES.dev, ...ROUTINE_CHANGES.prod },
+  },
+  /** dev running the user's app: its secrets, permissions, command and a build for ARM64. */
+  devApp: { envs: ['dev'], context: testAppService('dev') },
+  /** staging extends prod (declared in overrides) and runs the user's app built for X86_64. */
+  stagingApp: {
+    envs: ['staging'],
+    context: {
+      overrides: JSON.stringify(STAGING_OVERRIDES),
+      ...testAppService('staging'),
+      'staging.service.cpuArchitecture': 'X86_64',
+    },
   },
 } satisfies Record<string, Variant>;
 

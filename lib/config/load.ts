@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { environmentNameProblem } from './environment-name';
+import {
+  EXTENDS_KEY,
+  Json,
+  JsonObject,
+  deepMerge,
+  isObject,
+  resolveEnvironmentConfigs,
+} from './environments';
 import { DEFAULT_ENVIRONMENTS, PRESETS } from './presets';
 import {
   EnvironmentConfig,
@@ -12,7 +21,8 @@ import {
  * Turns CDK context into validated environment configs.
  *
  * Sources, in merge order (later wins):
- * 1. the preset of the environment (`lib/config/presets.ts`),
+ * 1. the preset of the environment (`lib/config/presets.ts`), or for an environment declared with
+ *    `overrides.<env>.extends`, the resolved config of its parent (`environments.ts`),
  * 2. `overrides.<env>` in `cdk.json` context (an object, or a JSON string from `-c overrides=...`),
  * 3. dotted keys from the command line: `-c prod.service.maxTasks=30` (values are parsed as JSON when
  *    they parse, else taken as strings; `null` removes an optional setting).
@@ -32,24 +42,22 @@ export class ConfigError extends Error {
 export const CONTEXT_ENVS = 'envs';
 export const CONTEXT_OVERRIDES = 'overrides';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export { deepMerge };
 
 export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvironment[] {
   const problems: string[] = [];
-  const known = Object.keys(PRESETS);
-
+  const overrides = collectOverrides(context, problems);
+  const merged = resolveEnvironmentConfigs(PRESETS, overrides, problems);
+  const known = Object.keys(merged);
   const selected = parseEnvs(context[CONTEXT_ENVS], known, problems);
-  const overrides = collectOverrides(context, known, problems);
 
   // Problems with `envs`, environment names or the overrides format do not stop the key checks:
   // every selected environment that exists is still validated, so one synth lists every mistake.
   const resolved: ResolvedEnvironment[] = [];
   for (const name of selected.filter((env) => known.includes(env))) {
-    const merged = deepMerge(PRESETS[name] as unknown as JsonObject, overrides[name] ?? {});
-    const conflicts = exclusiveProblems(name, merged);
+    const conflicts = exclusiveProblems(name, merged[name]);
     problems.push(...conflicts);
-    const result = validatedEnvironmentSchema.safeParse(merged, { reportInput: true });
+    const result = validatedEnvironmentSchema.safeParse(merged[name], { reportInput: true });
     if (!result.success) {
       problems.push(...result.error.issues.map((i) => formatIssue(name, i)));
     } else if (conflicts.length === 0) {
@@ -92,11 +100,12 @@ function parseEnvs(raw: unknown, known: string[], problems: string[]): string[] 
   return [...new Set(list)];
 }
 
-function collectOverrides(
-  context: Record<string, unknown>,
-  known: string[],
-  problems: string[],
-): Record<string, JsonObject> {
+/**
+ * Overrides per environment name, from `overrides` and the dotted keys. Names are not checked against
+ * the presets here: an unknown name is refused when environments are resolved (it may be declared
+ * with `extends`).
+ */
+function collectOverrides(context: Record<string, unknown>, problems: string[]): Record<string, JsonObject> {
   const out: Record<string, JsonObject> = {};
   let fromFile = context[CONTEXT_OVERRIDES];
   if (typeof fromFile === 'string') {
@@ -112,9 +121,7 @@ function collectOverrides(
       problems.push(`overrides: got ${JSON.stringify(fromFile)}; must be an object keyed by environment`);
     } else {
       for (const [env, value] of Object.entries(fromFile)) {
-        if (!known.includes(env)) {
-          problems.push(`overrides.${env}: unknown environment; allowed environments: ${known.join(', ')}`);
-        } else if (!isObject(value)) {
+        if (!isObject(value)) {
           problems.push(`overrides.${env}: got ${JSON.stringify(value)}; must be an object of settings`);
         } else {
           // Kept as given, `null`s included: they unset preset values when merged over the preset.
@@ -125,13 +132,23 @@ function collectOverrides(
   }
 
   // Dotted keys: `<env>.<path>`. CDK's own keys (`@aws-cdk/...`, `aws:cdk:...`) never look like this.
+  // `-c <env>.extends=<parent>` declares an environment as overrides.<env>.extends does.
+  const declaredByKey = Object.keys(context)
+    .filter((k) => k.endsWith(`.${EXTENDS_KEY}`))
+    .map((k) => k.slice(0, -EXTENDS_KEY.length - 1));
   for (const [key, raw] of Object.entries(context)) {
     const m = /^([a-z][a-z0-9-]*)\.(.+)$/.exec(key);
     if (!m) continue;
     const [, env, path] = m;
-    if (!known.includes(env)) {
+    if (environmentNameProblem(env)) {
       problems.push(
-        `${key}: unknown environment ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`,
+        `${key}: ${JSON.stringify(env)} is not an environment name; ${environmentNameProblem(env)}`,
+      );
+      continue;
+    }
+    if (!(env in PRESETS) && !isObject(out[env]) && !declaredByKey.includes(env)) {
+      problems.push(
+        `${key}: unknown environment ${JSON.stringify(env)}; allowed environments: ${Object.keys(PRESETS).join(', ')} or one declared with overrides.<name>.${EXTENDS_KEY}`,
       );
       continue;
     }
@@ -164,25 +181,6 @@ function parseValue(raw: unknown): Json {
   } catch {
     return raw;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Objects merge key by key; arrays and scalars replace; `null` removes the key. */
-export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      delete out[key];
-    } else if (isObject(value) && isObject(out[key])) {
-      out[key] = deepMerge(out[key] as JsonObject, value as JsonObject);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
 }
 
 function formatIssue(env: string, issue: z.core.$ZodIssue): string {

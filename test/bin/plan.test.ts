@@ -35,6 +35,26 @@ describe('npm run plan', () => {
     expect(out).toMatch(/\| 3x \| 5 \|/);
   });
 
+  test('GIVEN staging (extends prod) by environment or stack name THEN it is planned', async () => {
+    const staging = path.join(assembly, 'variants', 'stagingApp');
+    for (const name of ['staging', 'ScalableBackend-staging']) {
+      out = '';
+      expect(await main([name, '--json', '--assembly', staging])).toBe(0);
+      const doc = JSON.parse(out);
+      expect(Object.keys(doc)).toEqual(['ScalableBackend-staging']);
+      expect(doc['ScalableBackend-staging'].monthlyUsd.atMaxTasks).toBeGreaterThan(
+        doc['ScalableBackend-staging'].monthlyUsd.atMinTasks,
+      );
+    }
+  });
+
+  test('GIVEN a name that is no environment THEN a usage error (exit 2)', async () => {
+    await expect(main(['Staging', '--assembly', assembly])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^not an environment or stack name: Staging/),
+    });
+  });
+
   test('a stack missing from the assembly, a directory that is none, a bad -c: one-line errors', async () => {
     await expect(main(['staging', '--assembly', assembly])).rejects.toThrow(
       /has no stack ScalableBackend-staging/,

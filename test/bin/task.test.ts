@@ -1,8 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTasksCommand, ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CliError } from '../../bin/cli';
+import { CliError, NO_REGION_MESSAGE, resolveRegion } from '../../bin/cli';
 import {
   POLL_INTERVAL_MS,
   STARTED_BY,
@@ -68,6 +75,7 @@ function run(): Run {
       },
       now: () => clock,
       out: (line) => out.push(line),
+      region: (flag) => flag ?? 'eu-west-1',
     },
   };
 }
@@ -321,5 +329,105 @@ describe('npm run task: a run', () => {
     expect((err as CliError).message).toMatch(
       /cloudformation:DescribeStacks, ecs:RunTask, ecs:DescribeTasks, iam:PassRole .* logs:GetLogEvents/,
     );
+  });
+});
+
+describe('npm run task: any environment, the entry point, the region', () => {
+  beforeEach(() => {
+    cfn.reset();
+    ecs.reset();
+    logs.reset();
+  });
+
+  test.each([['staging'], ['ScalableBackend-staging']])(
+    'GIVEN %s THEN the stack ScalableBackend-staging is read and its task runs',
+    async (name) => {
+      const r = run();
+      stack();
+      ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'PROVISIONING' }] });
+      ecs.on(DescribeTasksCommand).resolves(stopped(0));
+      logs.on(GetLogEventsCommand).resolves({ events: [] });
+      expect(await main([name, '--', 'npm', 'run', 'migrate'], r.deps)).toBe(0);
+      expect(cfn.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({
+        StackName: 'ScalableBackend-staging',
+      });
+      // Only the command is overridden: an image ENTRYPOINT receives it as arguments.
+      expect(ecs.commandCalls(RunTaskCommand)[0].args[0].input.overrides).toEqual({
+        containerOverrides: [{ name: 'App', command: ['npm', 'run', 'migrate'] }],
+      });
+    },
+  );
+
+  test('GIVEN --entry-point THEN a one-off revision with that entry point runs and is deregistered', async () => {
+    const r = run();
+    stack();
+    const revision = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ScalableBackendprod:8';
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: {
+        family: 'ScalableBackendprod',
+        cpu: '256',
+        memory: '512',
+        networkMode: 'awsvpc',
+        executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+        taskRoleArn: 'arn:aws:iam::123456789012:role/task',
+        requiresCompatibilities: ['FARGATE'],
+        containerDefinitions: [{ name: 'App', image: 'app:1', entryPoint: ['node'], command: ['server.js'] }],
+      },
+    });
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: revision } });
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'PROVISIONING' }] });
+    ecs.on(DescribeTasksCommand).resolves(stopped(0));
+    ecs.on(DeregisterTaskDefinitionCommand).resolves({});
+    logs.on(GetLogEventsCommand).resolves({ events: [] });
+
+    await main(['prod', '--entry-point', '["sh","-c"]', '--', 'echo $DB_NAME'], r.deps);
+
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    expect(registered.family).toBe('ScalableBackendprod');
+    expect(registered.containerDefinitions).toEqual([
+      { name: 'App', image: 'app:1', entryPoint: ['sh', '-c'], command: ['server.js'] },
+    ]);
+    expect([registered.executionRoleArn, registered.taskRoleArn]).toEqual([
+      'arn:aws:iam::123456789012:role/exec',
+      'arn:aws:iam::123456789012:role/task',
+    ]);
+    const runInput = ecs.commandCalls(RunTaskCommand)[0].args[0].input;
+    expect(runInput.taskDefinition).toBe(revision);
+    expect(runInput.overrides?.containerOverrides?.[0].command).toEqual(['echo $DB_NAME']);
+    expect(ecs.commandCalls(DeregisterTaskDefinitionCommand)[0].args[0].input).toEqual({
+      taskDefinition: revision,
+    });
+  });
+
+  test('GIVEN --entry-point as words THEN split on spaces', () => {
+    expect(parseTaskArgs(['prod', '--entry-point', 'sh -c', '--', 'true']).entryPoint).toEqual(['sh', '-c']);
+  });
+
+  test('GIVEN no region anywhere (AWS_REGION empty) THEN the one-line no-region message, no SDK call', async () => {
+    const r = run();
+    const deps = {
+      ...r.deps,
+      region: (flag?: string) => resolveRegion(flag, { AWS_REGION: '', HOME: '/nonexistent' }).region,
+    };
+    await expect(main(['prod', '--', 'true'], deps)).rejects.toThrow(NO_REGION_MESSAGE);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+  });
+
+  test('GIVEN --region THEN every client is made for it', async () => {
+    const r = run();
+    const regions: (string | undefined)[] = [];
+    const deps = {
+      ...r.deps,
+      cloudFormation: (region?: string) => {
+        regions.push(region);
+        return new CloudFormationClient({ region });
+      },
+    };
+    stack();
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'PROVISIONING' }] });
+    ecs.on(DescribeTasksCommand).resolves(stopped(0));
+    logs.on(GetLogEventsCommand).resolves({ events: [] });
+    await main(['prod', '--region', 'ap-south-1', '--', 'true'], deps);
+    expect(regions).toEqual(['ap-south-1']);
   });
 });

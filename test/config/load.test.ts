@@ -84,10 +84,29 @@ describe('overrides', () => {
     'observability.dbMaxConnections': 500,
     'service.user': '1000:1000',
     'compliance.minimumLogRetentionDays': 400,
+    'service.secrets': { API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/key-AbCdEf' },
+    'service.taskRole.policyStatements': [
+      { actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:123456789012:q'] },
+    ],
+    'service.taskRole.managedPolicyArns': ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'],
+    'service.command': ['node', 'worker.js'],
+    'service.entryPoint': ['/bin/sh', '-c'],
+    'service.build.file': 'Dockerfile',
+    'service.build.buildArgs': { APP_VERSION: '1' },
+    'service.build.target': 'release',
   };
+  /** Settings a sample needs beside it (a build needs its directory). */
+  const SIBLINGS: Record<string, object> = Object.fromEntries(
+    ['service.build.file', 'service.build.buildArgs', 'service.build.target'].map((k) => [
+      k,
+      { service: { build: { directory: 'test/fixtures/app' } } },
+    ]),
+  );
+  // service.image is optional only because service.build may replace it: one of them is required
+  // (test/config/environments.test.ts).
   const optionalKeys = referenceRows()
     .flatMap((s) => s.rows)
-    .filter((r) => r.type.endsWith('(optional)'))
+    .filter((r) => r.type.endsWith('(optional)') && r.key !== 'service.image')
     .map((r) => r.key);
 
   test('every optional key of the schema has a sample for the null tests', () => {
@@ -96,7 +115,10 @@ describe('overrides', () => {
 
   test.each(optionalKeys)('GIVEN %s set in cdk.json WHEN -c prod.<key>=null THEN the key is unset', (key) => {
     const path = key.split('.');
-    const setting = path.reduceRight<unknown>((inner, seg) => ({ [seg]: inner }), OPTIONAL_SAMPLES[key]);
+    const setting = deepMerge(
+      (SIBLINGS[key] ?? {}) as never,
+      path.reduceRight<unknown>((inner, seg) => ({ [seg]: inner }), OPTIONAL_SAMPLES[key]) as never,
+    );
     const valueOf = (config: object) =>
       path.reduce<unknown>((o, seg) => (o as Record<string, unknown>)?.[seg], config);
     // GIVEN the key is set persistently
@@ -121,8 +143,8 @@ describe('overrides', () => {
   });
 
   test('null for a required key fails naming the key', () => {
-    expect(configErrorOf({ envs: 'prod', 'prod.service.image': 'null' })).toContain(
-      'prod.service.image: got nothing; expected string',
+    expect(configErrorOf({ envs: 'prod', 'prod.service.containerPort': 'null' })).toContain(
+      'prod.service.containerPort: got nothing; expected number',
     );
   });
 

@@ -81,6 +81,8 @@ export interface Expectations {
 export function buildExpectations(config: EnvironmentConfig): Expectations {
   const { network, service, database, cache, observability } = config;
   const azs = network.availabilityZones ?? [];
+  if (!service.image)
+    throw new Error('these expectations compare a pushed image: set service.image, not service.build');
   return {
     vpc: { cidr: network.cidr, availabilityZones: azs, subnetCount: 3 * azs.length },
     loadBalancer: {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { looksLikeEcr, parseEcrImage } from '../image';
 import { scaleOutStepProblems } from '../scale-out-steps';
+import { appSettingProblems } from './app';
 import { CACHE_ENGINE_VERSIONS, cacheSchema } from './cache';
 import { IN_PLACE, doc } from './common';
 import { complianceSchema } from './compliance';
@@ -67,14 +68,16 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
 
   const s = c.service;
   for (const [key, message, value] of containerHardeningProblems(s)) issue(['service', key], message, value);
-  if (looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
+  for (const problem of appSettingProblems(s))
+    issue(['service', ...problem.path], problem.message, problem.input);
+  if (s.image && looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
     issue(
       ['service', 'image'],
       'names an Amazon ECR registry but is not <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@sha256:<digest>] (repository in lower case)',
       s.image,
     );
   }
-  if (s.imageCredentialsSecretArn && parseEcrImage(s.image)) {
+  if (s.imageCredentialsSecretArn && s.image && parseEcrImage(s.image)) {
     issue(
       ['service', 'imageCredentialsSecretArn'],
       'is for private registries other than Amazon ECR: an ECR image is pulled with the task execution role, which gets pull permissions on its repository',

@@ -15,6 +15,7 @@ import {
   oneOf,
   range,
 } from './common';
+import { appServiceFields } from './app';
 
 /** Fargate task sizes: CPU units -> allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Record<number, readonly number[]> = {
@@ -234,9 +235,9 @@ export const wafSchema = z
   });
 
 export const serviceSchema = z.strictObject({
-  image: doc(z.string().min(1).max(1024), {
+  image: doc(z.string().min(1).max(1024).optional(), {
     description:
-      "Container image. The default (nginx-unprivileged: uid 101, read-only root, port 8080) serves HTTP so a fresh deploy is healthy; set your own image, `containerPort` and `user`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
+      "Container image (or set `build` to build it from a Dockerfile). The default (nginx-unprivileged: uid 101, read-only root, port 8080) serves HTTP so a fresh deploy is healthy; set your own image (or build), `containerPort` and `user`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
@@ -341,4 +342,5 @@ export const serviceSchema = z.strictObject({
     onChange: 'rolling deployment of new tasks',
   }),
   ...containerHardeningSchema,
+  ...appServiceFields,
 });

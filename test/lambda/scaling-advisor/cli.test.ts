@@ -8,6 +8,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CliDeps, CliError, main, parseArgs } from '../../../bin/advisor';
+import { NO_REGION_MESSAGE, resolveRegion } from '../../../bin/cli';
 import { healthyFixture, makeTargets, MINUTES, T0 } from './fixtures';
 
 const cfn = mockClient(CloudFormationClient);
@@ -27,6 +28,7 @@ function deps(out: string[], said: string[] = []): CliDeps {
     out: (text) => out.push(text),
     now: () => new Date(T0 + MINUTES * 60_000),
     sleep: async () => undefined,
+    region: (flag) => flag ?? 'eu-west-1',
   };
 }
 
@@ -162,8 +164,8 @@ describe('advisor CLI', () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
-    await expect(main(['Nope', '--region', 'us-east-2'], deps([]))).rejects.toThrow(
-      /^Stack Nope not found in region us-east-2\./,
+    await expect(main(['nope', '--region', 'us-east-2'], deps([]))).rejects.toThrow(
+      /^Stack ScalableBackend-nope not found in region us-east-2\./,
     );
   });
 
@@ -194,14 +196,25 @@ describe('advisor CLI', () => {
     );
   });
 
+  test('GIVEN no region anywhere THEN the one-line no-region message and no AWS call', async () => {
+    cfn.reset();
+    const noRegion = {
+      ...deps([]),
+      region: (flag?: string) => resolveRegion(flag, { AWS_REGION: '' }, () => undefined).region,
+    };
+    await expect(main(['prod'], noRegion)).rejects.toThrow(NO_REGION_MESSAGE);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+  });
+
   test('arguments: stack name, --region, --publish, --json; mistakes exit 2 with usage', () => {
-    expect(parseArgs(['S', '--region=eu-west-1', '--publish'])).toEqual({
-      stackName: 'S',
+    expect(parseArgs(['ScalableBackend-staging', '--region=eu-west-1', '--publish'])).toEqual({
+      stackName: 'ScalableBackend-staging',
       region: 'eu-west-1',
       publish: true,
       json: false,
     });
-    for (const bad of [[], ['--bogus', 'S'], ['A', 'B'], ['S', '--region']]) {
+    expect(parseArgs(['staging']).stackName).toBe('ScalableBackend-staging');
+    for (const bad of [[], ['--bogus', 's'], ['a', 'b'], ['s', '--region'], ['Not_An_Env']]) {
       let error: CliError | undefined;
       try {
         parseArgs(bad);
@@ -209,7 +222,7 @@ describe('advisor CLI', () => {
         error = e as CliError;
       }
       expect(error?.exitCode).toBe(2);
-      expect(error?.message).toMatch(/Usage: npm run advisor -- <stack name>/);
+      expect(error?.message).toMatch(/Usage: npm run advisor -- <env or stack name>/);
     }
   });
 });
