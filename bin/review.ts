@@ -38,7 +38,8 @@ Compares the stacks synthesized from the working tree with those of a base commi
                              Stack/LogicalId for one stack only; repeatable)
   --markdown <file>          also write the report as Markdown (e.g. "$GITHUB_STEP_SUMMARY")
   --json                     print the findings as JSON on stdout (the report goes to stderr)
-Exit status: 0 when no stateful resource is replaced or removed without acknowledgement, 1 otherwise.`;
+Exit status: 0 when no stateful resource is replaced or removed, and no create-before-delete conflict,
+network change under an instance or regenerated credential is found, without acknowledgement; 1 otherwise.`;
 
 /** The parsed command line and the context both synths get (`<env>...` becomes `-c envs=...`). */
 export function parseReviewArgs(argv: readonly string[]) {

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CACHE_TARGET_TAG } from './aws-conventions';
 import { CacheConfig } from './config/schema';
 import { Network } from './network';
 
@@ -122,6 +123,9 @@ export class Cache extends Construct {
         : { numCacheClusters: config.replicas + 1 }),
       snapshotRetentionLimit: config.snapshotRetentionDays,
       autoMinorVersionUpgrade: true,
+      // The fault-injection experiments select the group by this tag (FIS takes ARNs or tags, and the
+      // zone parameter only with tags); a tag change updates the group without interruption.
+      tags: [{ key: CACHE_TARGET_TAG, value: this.replicationGroupId }],
     });
     // Changing the shard count reshards online instead of replacing the group (and its data).
     this.replicationGroup.cfnOptions.updatePolicy = { useOnlineResharding: true };

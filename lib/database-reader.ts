@@ -90,8 +90,11 @@ export function addReaderRecords(scope: Construct, props: ReaderNameProps): clou
     const healthCheck = new route53.HealthCheck(scope, `Replica${n}HealthCheck`, {
       type: route53.HealthCheckType.CLOUDWATCH_METRIC,
       alarmIdentifier: { name: alarm.alarmName, region: Stack.of(scope).region },
-      // While the alarm itself lacks data (just created), keep the record in rotation.
-      insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.HEALTHY,
+      // Route 53 reads the alarm's metric stream itself, not the alarm state (TreatMissingData is not
+      // copied): no datapoints is "insufficient data", which is exactly how a dead replica looks. So
+      // Unhealthy; a new replica therefore stays out of rotation until its first datapoints arrive
+      // (Route 53 API, HealthCheckConfig InsufficientDataHealthStatus).
+      insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.UNHEALTHY,
     });
     new route53.CnameRecord(scope, `ReaderRecord${n}`, {
       zone: props.zone,

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ResilienceConfig } from './config/schema';
+import { CACHE_TARGET_TAG, VENDED_LOGS_PREFIX } from './aws-conventions';
 import { Network } from './network';
 
 export interface ResilienceProps {
@@ -91,6 +92,10 @@ export class Resilience extends Construct {
     this.zone = vpc.availabilityZones[config.zoneIndex];
 
     this.logGroup = new logs.LogGroup(this, 'ExperimentLogs', {
+      // FIS delivers a vended log: under /aws/vendedlogs/ one log resource policy statement covers every
+      // such group, instead of one ARN per group in a policy limited to 5,120 characters (CloudWatch
+      // Logs User Guide, "Logs sent to CloudWatch Logs").
+      logGroupName: `${VENDED_LOGS_PREFIX}fis/${Stack.of(this).stackName}-experiments`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -141,7 +146,10 @@ export class Resilience extends Construct {
 
     const cacheTarget = {
       resourceType: 'aws:elasticache:replicationgroup',
-      resourceArns: [this.replicationGroupArn()],
+      // By tag, not ARN: FIS refuses a target that combines resource ARNs with parameters (AWS FIS User
+      // Guide, "Targets": identify targets by ARNs, or by tags, filters and parameters). The cache
+      // carries this tag with its own id, so it selects exactly this replication group.
+      resourceTags: { [CACHE_TARGET_TAG]: props.cacheReplicationGroupId },
       // Required target parameter: the zone whose nodes lose power (AWS FIS User Guide, "Targets").
       parameters: { availabilityZoneIdentifier: this.zone },
       selectionMode: 'ALL',
@@ -235,14 +243,14 @@ export class Resilience extends Construct {
       }),
       inlinePolicies: {
         Experiment: new iam.PolicyDocument({
-          statements: [...spec.statements, ...this.loggingStatements()],
+          statements: [...spec.statements, this.resolveTargetsStatement(), ...this.loggingStatements()],
         }),
       },
     });
     this.roles[name] = role;
     // Each wildcard is acknowledged by its exact cdk-nag finding id, with the reason it cannot be narrower.
     const wildcards = new Set(
-      [...spec.statements, ...this.loggingStatements()]
+      [...spec.statements, this.resolveTargetsStatement(), ...this.loggingStatements()]
         .flatMap((statement) => statement.resources)
         .filter((resource) => resource.includes('*')),
     );
@@ -366,7 +374,6 @@ export class Resilience extends Construct {
           }),
         ],
       }),
-      new iam.PolicyStatement({ sid: 'ResolveTargets', actions: ['tag:GetResources'], resources: ['*'] }),
     ];
   }
 
@@ -426,6 +433,20 @@ export class Resilience extends Construct {
         resources: [ec2Arn('prefix-list', '*')],
       }),
     ];
+  }
+
+  /**
+   * FIS resolves targets through the Resource Groups Tagging API: the actions reference lists
+   * tag:GetResources among the permissions of most actions (aws:ecs:stop-task and
+   * aws:rds:reboot-db-instances included), so every experiment role gets it (AWS FIS User Guide,
+   * "AWS FIS actions reference"). It is read-only and has no resource-level permissions.
+   */
+  private resolveTargetsStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'ResolveTargets',
+      actions: ['tag:GetResources'],
+      resources: ['*'],
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { VENDED_LOGS_PREFIX } from './aws-conventions';
 
 /**
  * What Secrets Manager reports (through CloudTrail, as an "AWS Service Event") when a rotation
@@ -105,6 +106,9 @@ export class SecretRotationRedeploy extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Step Functions delivers a vended log: /aws/vendedlogs/ keeps the account's log resource policy
+      // under its 5,120-character limit (Step Functions Developer Guide, "Logging using CloudWatch Logs").
+      logGroupName: `${VENDED_LOGS_PREFIX}states/${Stack.of(this).stackName}-rotation-redeploy`,
       retention: (props.logRetentionDays ?? 30) as logs.RetentionDays,
       // Execution history, not data: it goes with the stack.
       removalPolicy: RemovalPolicy.DESTROY,

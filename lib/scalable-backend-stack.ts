@@ -140,6 +140,12 @@ export class ScalableBackendStack extends Stack {
           value: template.ref,
         });
       }
+      // The zone the zonal experiments hit, resolved at deploy: `npm run experiment` checks a cache
+      // node is there before a cache experiment runs.
+      new CfnOutput(this, 'ExperimentZone', {
+        description: 'Availability zone the zonal AWS FIS experiments hit (resilience.zoneIndex)',
+        value: this.resilience.zone,
+      });
     }
 
     this.scalingAdvisor = new ScalingAdvisor(this, 'ScalingAdvisor', {

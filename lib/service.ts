@@ -272,17 +272,24 @@ export class Service extends Construct {
         defaultTargetGroups: [this.targetGroup],
         open: true,
       });
-      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
       this.url = `https://${this.domain ? this.domain.name : this.loadBalancer.loadBalancerDnsName}`;
     } else {
-      this.loadBalancer.addListener('Http', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.targetGroup],
-        open: true,
-      });
       this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
     }
+    // One port-80 listener under one logical id whether or not HTTPS is on; only its default action
+    // changes. A separate redirect listener would be created before the old one is deleted, and the
+    // load balancer refuses a second listener on a port ("A listener already exists on this port",
+    // github.com/aws/aws-cdk/issues/34235).
+    this.loadBalancer.addListener('Http', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: true,
+      ...(this.https
+        ? {
+            defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+          }
+        : { defaultTargetGroups: [this.targetGroup] }),
+    });
     Validations.of(albSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
       reason: 'Internet-facing load balancer: HTTP/HTTPS from anywhere is its purpose; tasks stay private.',

@@ -46,8 +46,8 @@ describe('reader name health checks', () => {
       expect(check[1].Properties!.HealthCheckConfig).toEqual({
         Type: 'CLOUDWATCH_METRIC',
         AlarmIdentifier: { Name: { Ref: alarmId }, Region: { Ref: 'AWS::Region' } },
-        // A new alarm has no data yet: keep the record in rotation until it has
-        InsufficientDataHealthStatus: 'Healthy',
+        // Route 53 reads the metric stream, not the alarm state: no data must mean out of rotation
+        InsufficientDataHealthStatus: 'Unhealthy',
         Inverted: false,
       });
     }

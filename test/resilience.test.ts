@@ -52,7 +52,8 @@ const TASKS_TARGET = {
 };
 const CACHE_TARGET = {
   ResourceType: 'aws:elasticache:replicationgroup',
-  ResourceArns: [replicationGroupArn],
+  // by tag: FIS refuses resource ARNs combined with parameters
+  ResourceTags: { 'scalable-backend:cache': 'scalablebackend-prod' },
   Parameters: { availabilityZoneIdentifier: ZONE },
   SelectionMode: 'ALL',
 };
@@ -158,8 +159,9 @@ const CACHE = [
     Action: ['elasticache:DescribeReplicationGroups', 'elasticache:InterruptClusterAzPower'],
     Resource: [arn('elasticache', 'cluster:scalablebackend-prod-*'), replicationGroupArn],
   },
-  { Sid: 'ResolveTargets', Effect: 'Allow', Action: 'tag:GetResources', Resource: '*' },
 ];
+// Every role resolves its targets through the tagging API
+const RESOLVE = { Sid: 'ResolveTargets', Effect: 'Allow', Action: 'tag:GetResources', Resource: '*' };
 const ACLS = arn('ec2', 'network-acl/*');
 const NETWORK = [
   {
@@ -216,11 +218,11 @@ const NETWORK = [
   },
 ];
 const STATEMENTS: Record<(typeof NAMES)[number], unknown[]> = {
-  StopTasks: [...ECS, ...LOGGING],
-  PrimaryFailover: [...RDS, ...LOGGING],
-  CacheZonePower: [...CACHE, ...LOGGING],
-  ZoneNetwork: [...NETWORK, ...LOGGING],
-  LoseZone: [...NETWORK, ...CACHE, ...ECS, ...LOGGING],
+  StopTasks: [...ECS, RESOLVE, ...LOGGING],
+  PrimaryFailover: [...RDS, RESOLVE, ...LOGGING],
+  CacheZonePower: [...CACHE, RESOLVE, ...LOGGING],
+  ZoneNetwork: [...NETWORK, RESOLVE, ...LOGGING],
+  LoseZone: [...NETWORK, ...CACHE, ...ECS, RESOLVE, ...LOGGING],
 };
 
 describe('which environments get experiments', () => {
@@ -326,6 +328,28 @@ describe('experiment log group', () => {
     // AND the group is the stack's own, kept as long as the service logs
     const [, group] = singleResource(prod, 'AWS::Logs::LogGroup', 'ResilienceExperimentLogs');
     expect(group.Properties!.RetentionInDays).toBe(PRESETS.prod.service.logRetentionDays);
+    // AND FIS writes it as a vended log, so it sits under /aws/vendedlogs/
+    expect(group.Properties!.LogGroupName).toBe('/aws/vendedlogs/fis/ScalableBackend-prod-experiments');
+  });
+});
+
+describe('cache target', () => {
+  test('the tag the cache experiments select by is on this stack’s replication group, and only there', () => {
+    // GIVEN the prod template WHEN looking for the target tag
+    const tagged = resourcesOf(prod, 'AWS::ElastiCache::ReplicationGroup').filter(([, r]) =>
+      (r.Properties!.Tags as { Key: string; Value: string }[] | undefined)?.some(
+        (t) => t.Key === 'scalable-backend:cache' && t.Value === 'scalablebackend-prod',
+      ),
+    );
+    // THEN exactly the one replication group carries it, with the value the target asks for
+    expect(tagged.map(([, r]) => r.Properties!.ReplicationGroupId)).toEqual(['scalablebackend-prod']);
+  });
+
+  test('the stack outputs the zone the cache target hits, for npm run experiment to check', () => {
+    // THEN the ExperimentZone output is the very zone parameter of the cache target
+    expect(prod.toJSON().Outputs.ExperimentZone.Value).toEqual(
+      CACHE_TARGET.Parameters.availabilityZoneIdentifier,
+    );
   });
 });
 

@@ -173,6 +173,10 @@ describe('redeploy on rotation', () => {
       const [, ownLogs] = resourcesOf(t, 'AWS::Logs::LogGroup').find(([id]) => id === logGroup)!;
       expect(ownLogs.Properties!.RetentionInDays).toBe(serviceLogs.Properties!.RetentionInDays);
       expect(ownLogs.Properties!.RetentionInDays).toBe(retentionDays);
+      // AND Step Functions writes it as a vended log, so it sits under /aws/vendedlogs/
+      expect(ownLogs.Properties!.LogGroupName).toBe(
+        `/aws/vendedlogs/states/ScalableBackend-${env}-rotation-redeploy`,
+      );
     },
   );
 

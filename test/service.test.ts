@@ -284,6 +284,17 @@ describe('load balancer', () => {
       ],
     });
   });
+  test('adopting HTTPS keeps the one port-80 listener (same logical id), only its default action changes', () => {
+    // GIVEN dev without and with a certificate
+    const port80 = (template: Template) =>
+      resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener')
+        .filter(([, r]) => r.Properties!.Port === 80)
+        .map(([id]) => id);
+    // THEN both have exactly one port-80 listener, under the same logical id: CloudFormation updates
+    // it in place instead of creating a second listener on port 80 next to the old one
+    expect(port80(templates.dev)).toHaveLength(1);
+    expect(port80(custom)).toEqual(port80(templates.dev));
+  });
 });
 
 describe('TLS policy of the HTTPS listener', () => {

@@ -1,4 +1,5 @@
 import { fullDiff, ResourceDifference, ResourceImpact, TemplateDiff } from '@aws-cdk/cloudformation-diff';
+import { HazardAction, liveStackHazards } from './hazards';
 import { statefulKind, TemplateResource } from './stateful';
 
 /**
@@ -51,8 +52,11 @@ export interface StackReview {
   readonly diff: TemplateDiff;
 }
 
-/** How a change loses the data of a resource. */
-export type DataLossAction = 'replace' | 'may-replace' | 'destroy' | 'orphan';
+/**
+ * How a change loses the data of a resource, or (see `hazards.ts`) fails on a deployed stack: a
+ * create-before-delete conflict, an instance whose network is replaced, a regenerated credential.
+ */
+export type DataLossAction = 'replace' | 'may-replace' | 'destroy' | 'orphan' | HazardAction;
 
 /** A property whose change replaces the resource (`requires` it, or `may` cause it). */
 export interface ReplacingProperty {
@@ -72,6 +76,10 @@ export interface StatefulChange {
   readonly replacingProperties: readonly ReplacingProperty[];
   /** Acknowledged with `--allow-replace`. */
   readonly acknowledged: boolean;
+  /** For conflicts and network changes: the other resource involved (both logical ids are named). */
+  readonly otherLogicalId?: string;
+  /** For conflicts, network and credential changes: what collides or changes, in words. */
+  readonly detail?: string;
 }
 
 export interface Review {
@@ -106,12 +114,15 @@ export function reviewTemplates(
     const diff = fullDiff(before ?? EMPTY_TEMPLATE, after ?? EMPTY_TEMPLATE);
     const status: StackStatus = !before ? 'new' : !after ? 'removed' : diff.isEmpty ? 'unchanged' : 'changed';
     stacks.push({ stackName, status, counts: countResources(diff), security: securityChanges(diff), diff });
+    const allowed = (logicalId: string) => {
+      const allowance = allowReplace.find((a) => a === logicalId || a === `${stackName}/${logicalId}`);
+      if (allowance) usedAllowances.add(allowance);
+      return allowance !== undefined;
+    };
     diff.resources.forEachDifference((logicalId, change) => {
       const action = dataLossAction(change);
       const kind = statefulKind(change.oldValue as TemplateResource | undefined);
       if (!action || !kind) return;
-      const allowance = allowReplace.find((a) => a === logicalId || a === `${stackName}/${logicalId}`);
-      if (allowance) usedAllowances.add(allowance);
       statefulChanges.push({
         stackName,
         logicalId,
@@ -119,9 +130,25 @@ export function reviewTemplates(
         kind,
         action,
         replacingProperties: replacingProperties(change),
-        acknowledged: allowance !== undefined,
+        acknowledged: allowed(logicalId),
       });
     });
+    // Changes that fail on a deployed stack (or silently break credentials) although no stateful
+    // resource is replaced: acknowledged by the logical id of the resource they are reported on.
+    if (before && after) {
+      const reported = new Set(
+        statefulChanges.filter((c) => c.stackName === stackName).map((c) => c.logicalId),
+      );
+      // A stateful resource already reported as replaced or removed is not reported twice.
+      for (const hazard of liveStackHazards(before, after, diff).filter((h) => !reported.has(h.logicalId))) {
+        statefulChanges.push({
+          stackName,
+          replacingProperties: [],
+          ...hazard,
+          acknowledged: allowed(hazard.logicalId),
+        });
+      }
+    }
   }
   return {
     stacks,

@@ -72,6 +72,12 @@ export function describeLoss(change: StatefulChange): string {
       return 'would be removed and deleted';
     case 'orphan':
       return 'would be removed from the stack (its DeletionPolicy keeps it in the account, unmanaged)';
+    case 'conflict':
+      return `would be created while ${change.otherLogicalId} still holds the same ${change.detail}: CloudFormation creates before it deletes, so the update fails (create-before-delete conflict)`;
+    case 'network-replaced':
+      return `stays while its network changes: ${change.detail}; an existing instance cannot move to new subnets or another VPC, so the update fails`;
+    case 'credential-change':
+      return `credential change: ${change.detail}`;
   }
 }
 
@@ -89,7 +95,7 @@ export function acknowledgeHint(review: Review): string {
   );
 }
 
-/** The gate's verdict as lines of text; empty when nothing stateful is replaced or removed. */
+/** The gate's verdict as lines of text; empty when it has no finding. */
 export function gateLines(review: Review): string[] {
   const lines: string[] = [];
   for (const c of review.statefulChanges.filter((s) => s.acknowledged)) {
@@ -128,8 +134,8 @@ export function renderText(review: Review, subject: ReviewSubject): string {
   const gate = gateLines(review);
   out.push(
     review.blocked.length
-      ? `Data-safety gate: BLOCKED (${review.blocked.length} stateful resource(s) replaced or removed)`
-      : 'Data-safety gate: passed (no stateful resource is replaced or removed without acknowledgement)',
+      ? `Data-safety gate: BLOCKED (${review.blocked.length} finding(s): stateful resources replaced or removed, create-before-delete conflicts, network or credential changes)`
+      : 'Data-safety gate: passed (no stateful resource is replaced or removed, and no conflict, network or credential change, without acknowledgement)',
     ...gate.map((l) => `  ${l}`),
   );
   return `${out.join('\n')}\n`;
@@ -170,7 +176,7 @@ export function renderMarkdown(review: Review, subject: ReviewSubject): string {
   }
   out.push('');
   if (review.statefulChanges.length) {
-    out.push('### Stateful resources replaced or removed', '');
+    out.push('### Stateful resources replaced or removed, conflicts, network and credential changes', '');
     for (const c of review.statefulChanges) {
       const mark = c.acknowledged ? 'acknowledged' : '**BLOCKED**';
       out.push(

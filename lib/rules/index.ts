@@ -11,11 +11,14 @@ import { awsLogsWritable } from './aws-logs-writable';
 import { containerInsightsForAlarms } from './container-insights-for-alarms';
 import { ecrPullPermissions } from './ecr-pull-permissions';
 import { ecsSecretsReadable } from './ecs-secrets-readable';
+import { fisTargetSelection } from './fis-target-selection';
+import { healthCheckMissingData } from './health-check-missing-data';
 import { keyServiceGrantScoped } from './key-service-grant-scoped';
 import { logGroupKeyAllowsLogs } from './log-group-key-allows-logs';
 import { metricDimensionLowerCase } from './metric-dimension-lower-case';
 import { noReservedConcurrency } from './no-reserved-concurrency';
 import { retainExceptOnCreate } from './retain-except-on-create';
+import { vendedLogPrefix } from './vended-log-prefix';
 import { Rule, StackTemplate } from './template';
 
 export { Rule } from './template';
@@ -36,6 +39,9 @@ export const RULES: readonly Rule[] = [
   keyServiceGrantScoped,
   logGroupKeyAllowsLogs,
   containerInsightsForAlarms,
+  healthCheckMissingData,
+  fisTargetSelection,
+  vendedLogPrefix,
 ];
 
 /** The acknowledgement id of a rule, for `Validations.of(construct).acknowledge({ id, reason })`. */

@@ -5,7 +5,8 @@ import { IN_PLACE, doc, int } from './common';
 export const cacheSchema = z.strictObject({
   engine: doc(z.enum(['redis', 'valkey']), {
     description: 'Cache engine.',
-    onChange: 'redis -> valkey upgrades in place; valkey -> redis is not possible',
+    onChange:
+      'redis -> valkey: ElastiCache migrates in place, but the resource specification marks Engine as replacing, so npm run review blocks it (the fixed group id makes a replacement fail, nothing is lost): see docs/reviewing.md; valkey -> redis is not possible',
   }),
   engineVersion: doc(z.string().regex(/^\d+\.\d+$/, 'must be major.minor, e.g. 7.1'), {
     description: 'Engine version (redis: 6.2, 7.0, 7.1; valkey: 7.2, 8.0, 8.1).',

@@ -48,7 +48,7 @@ export const networkSchema = z
     maxAzs: doc(int(2, 6), {
       description: 'Number of availability zones the VPC spans (ignored when `availabilityZones` is set).',
       onChange:
-        'adds or removes subnets; removing an AZ that holds a database or cache node fails the update',
+        're-carves every subnet (CDK splits the block evenly by zone count): the new CIDRs overlap the old ones, so the update fails (npm run review blocks it); choose it before the first deploy',
     }),
     availabilityZones: doc(z.array(availabilityZone).min(2).max(6).optional(), {
       description:

@@ -190,6 +190,14 @@ describe('reviewTemplates: the data-safety gate', () => {
         action: 'replace',
         replacingProperties: [{ name: 'Type', certainty: 'requires' }],
       }),
+      // AND the replica, replaced too, keeps its fixed identifier: CloudFormation cannot create the
+      // new one next to the old one (a conflict on itself)
+      expect.objectContaining({
+        logicalId: REPLICA,
+        otherLogicalId: REPLICA,
+        action: 'conflict',
+        detail: 'AWS::RDS::DBInstance DBInstanceIdentifier scalablebackend-dev-replica-1',
+      }),
     ]);
   });
 });
