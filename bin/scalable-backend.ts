@@ -1,10 +1,16 @@
 #!/usr/bin/env node
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config/load';
+import { releasedEnvironments, releasedImageContext } from '../lib/config/release';
 
-const app = new App();
+let app: App;
 try {
+  // The images released with `npm run release` (releases/<env>.json): a plain `cdk deploy` deploys
+  // them too. Context from the command line (-c <env>.service.image=...) still wins.
+  const root = path.join(__dirname, '..');
+  app = new App({ context: releasedImageContext(root, releasedEnvironments(root)) });
   // The entry point, not a construct, reads the environment: cdklocal always sets AWS_ENDPOINT_URL.
   buildApp(app, { endpoint: process.env.AWS_ENDPOINT_URL });
 } catch (err) {

@@ -12,6 +12,7 @@ import { Resilience } from './resilience';
 import { SecretRotationRedeploy } from './rotation-redeploy';
 import { ScalingAdvisor } from './scaling-advisor';
 import { Service } from './service';
+import { ReleaseGuard } from './service/release-guard';
 import { EdgeFirewall } from './waf';
 
 /** Id of the synth warning for a production environment that serves plain HTTP. */
@@ -34,6 +35,8 @@ export class ScalableBackendStack extends Stack {
   /** AWS WAF in front of the load balancer; absent when `service.waf.enabled` is false. */
   readonly firewall?: EdgeFirewall;
   readonly observability: Observability;
+  /** Release alarms (rollback), the smoke-test hook and the failed-release notification. */
+  readonly releaseGuard: ReleaseGuard;
   readonly scalingAdvisor: ScalingAdvisor;
   /** Rolls the service after each rotation of its database secret; absent when rotation is off. */
   readonly rotationRedeploy?: SecretRotationRedeploy;
@@ -113,6 +116,13 @@ export class ScalableBackendStack extends Stack {
     });
     // The replica-health alarms page like every other alarm (ALARM and OK), so a replica leaving the
     // reader rotation is never silent.
+    this.releaseGuard = new ReleaseGuard(this, 'ReleaseGuard', {
+      service: this.service,
+      config: config.service.deployment,
+      observability: config.observability,
+      topic: this.observability.topic,
+      logRetentionDays: config.service.logRetentionDays,
+    });
     const alarmTopic = new actions.SnsAction(this.observability.topic);
     for (const alarm of this.database.replicaHealthAlarms) {
       alarm.addAlarmAction(alarmTopic);

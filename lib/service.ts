@@ -28,6 +28,7 @@ import { ServiceConfig } from './config/schema';
 import { hardenedContainerOptions } from './container-hardening';
 import { ServiceDomain } from './domain';
 import { Network } from './network';
+import { ReleaseTraffic, deploymentStrategyProps } from './service/deployment';
 import { APP_LOG_STREAM_PREFIX } from './task-outputs';
 import { acknowledgeBuiltImagePull, appSecrets, builtImage, grantAppPermissions } from './service/app';
 
@@ -74,6 +75,13 @@ export class Service extends Construct {
   readonly domain?: ServiceDomain;
   /** Whether the load balancer serves HTTPS (a domain or a certificate ARN is configured). */
   readonly https: boolean;
+  /** The listener that serves the app: HTTPS when a certificate is configured, else HTTP. */
+  readonly listener: elbv2.ApplicationListener;
+  /**
+   * Second target group and listener rules ECS shifts traffic with; absent with
+   * `service.deployment.strategy` `rolling`.
+   */
+  readonly release?: ReleaseTraffic;
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
@@ -162,7 +170,8 @@ export class Service extends Construct {
       assignPublicIp: false,
       // No desiredCount: CloudFormation then leaves the running count alone on updates, so a deploy
       // never resets what autoscaling chose.
-      circuitBreaker: { enable: true, rollback: true },
+      // Circuit breaker (rolling) or the traffic-shifting strategy of service.deployment.
+      ...deploymentStrategyProps(config.deployment),
       // Tasks return to a zone after its outage: ECS moves tasks until the zones are even again.
       // Explicit, because ECS enables it by default only for services created after June 2025, and
       // an update without the value keeps the old setting (ECS API UpdateService,
@@ -222,31 +231,27 @@ export class Service extends Construct {
     });
     enableAccessLogs(this.loadBalancer, accessLogs, 'alb');
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc,
-      targetType: elbv2.TargetType.IP,
-      port: config.containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
-      loadBalancingAlgorithmType:
-        config.loadBalancingAlgorithm === 'least_outstanding_requests'
-          ? elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS
-          : elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN,
-      healthCheck: {
-        path: config.healthCheck.path,
-        interval: Duration.seconds(config.healthCheck.intervalSeconds),
-        timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
-        healthyThresholdCount: config.healthCheck.healthyThresholdCount,
-        unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
-        healthyHttpCodes: config.healthCheck.healthyHttpCodes,
-      },
-    });
-    this.targetGroup.addTarget(
-      this.service.loadBalancerTarget({
-        containerName: container.containerName,
-        containerPort: config.containerPort,
-      }),
-    );
+    const newTargetGroup = (scope: Construct, id: string) =>
+      new elbv2.ApplicationTargetGroup(scope, id, {
+        vpc,
+        targetType: elbv2.TargetType.IP,
+        port: config.containerPort,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
+        loadBalancingAlgorithmType:
+          config.loadBalancingAlgorithm === 'least_outstanding_requests'
+            ? elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS
+            : elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN,
+        healthCheck: {
+          path: config.healthCheck.path,
+          interval: Duration.seconds(config.healthCheck.intervalSeconds),
+          timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
+          healthyThresholdCount: config.healthCheck.healthyThresholdCount,
+          unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
+          healthyHttpCodes: config.healthCheck.healthyHttpCodes,
+        },
+      });
+    this.targetGroup = newTargetGroup(this, 'TargetGroup');
 
     if (config.domain) {
       this.domain = new ServiceDomain(this, 'Domain', {
@@ -260,8 +265,9 @@ export class Service extends Construct {
         ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)
         : undefined;
     this.https = certificate !== undefined;
+    let httpsListener: elbv2.ApplicationListener | undefined;
     if (certificate) {
-      this.loadBalancer.addListener('Https', {
+      httpsListener = this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [certificate],
@@ -280,7 +286,7 @@ export class Service extends Construct {
     // changes. A separate redirect listener would be created before the old one is deleted, and the
     // load balancer refuses a second listener on a port ("A listener already exists on this port",
     // github.com/aws/aws-cdk/issues/34235).
-    this.loadBalancer.addListener('Http', {
+    const httpListener = this.loadBalancer.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: true,
@@ -290,6 +296,24 @@ export class Service extends Construct {
           }
         : { defaultTargetGroups: [this.targetGroup] }),
     });
+    // The listener that serves the app carries the release rules (a redirect listener cannot: ECS
+    // refuses listeners that mix forward with redirect actions).
+    this.listener = httpsListener ?? httpListener;
+    if (config.deployment.strategy !== 'rolling') {
+      this.release = new ReleaseTraffic(this, 'Release', {
+        listener: this.listener,
+        primaryTargetGroup: this.targetGroup,
+        newTargetGroup,
+      });
+    }
+    this.targetGroup.addTarget(
+      this.service.loadBalancerTarget({
+        containerName: container.containerName,
+        containerPort: config.containerPort,
+        alternateTarget: this.release?.alternateTarget,
+      }),
+    );
+    this.release?.acknowledge(this.service);
     Validations.of(albSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
       reason: 'Internet-facing load balancer: HTTP/HTTPS from anywhere is its purpose; tasks stay private.',

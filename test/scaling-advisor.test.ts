@@ -174,7 +174,7 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
       namespace: 'ScalableBackend/Advisor',
       windowMinutes: o.advisorWindowMinutes,
       loadBalancerFullName: ref('AWS::ElasticLoadBalancingV2::LoadBalancer'),
-      targetGroupFullName: ref('AWS::ElasticLoadBalancingV2::TargetGroup'),
+      targetGroupFullName: ref('AWS::ElasticLoadBalancingV2::TargetGroup', 'ServiceTargetGroup'),
       clusterName: ref('AWS::ECS::Cluster'),
       serviceName: ref('AWS::ECS::Service'),
       minTasks: c.service.minTasks,

@@ -148,8 +148,8 @@ describe('cluster and task definition', () => {
 });
 
 describe('service deployment', () => {
-  test('circuit breaker with rollback, min healthy 100%, max 200%, private subnets, no public IP', () => {
-    templates.prod.hasResourceProperties('AWS::ECS::Service', {
+  test('rolling (dev): circuit breaker with rollback, min healthy 100%, max 200%, private subnets, no public IP', () => {
+    templates.dev.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       DeploymentConfiguration: {
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },

@@ -104,7 +104,7 @@ export const STAGING_OVERRIDES = {
 };
 
 export const VARIANTS = {
-  /** dev with HTTPS, a private ECR image and every service knob away from its default. */
+  /** dev with HTTPS, a private ECR image, linear releases and every service knob away from its default. */
   serviceCustom: {
     envs: ['dev'],
     context: {
@@ -121,11 +121,13 @@ export const VARIANTS = {
       'dev.service.scaling.scaleInDatapointsToAlarm': '10',
       // a private ECR image in another account's registry
       'dev.service.image': TEST_ECR_IMAGE,
+      // released linearly (behind HTTPS without a domain of its own)
+      'dev.service.deployment.strategy': 'linear',
     },
   },
   /**
-   * prod on its own domain (certificate, HTTPS listener, alias record) with a custom WAF and every
-   * compliance pack.
+   * prod on its own domain (certificate, HTTPS listener, alias record), a custom WAF, blue/green
+   * releases and every compliance pack.
    */
   prodDomain: {
     envs: ['prod'],
@@ -137,6 +139,10 @@ export const VARIANTS = {
       'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',
       'prod.service.waf.logRetentionDays': '30',
       'prod.service.waf.countOnlyRules': '["AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY"]',
+      // released blue/green, with a longer bake and two smoke-test paths
+      'prod.service.deployment.strategy': 'blueGreen',
+      'prod.service.deployment.bakeMinutes': '30',
+      'prod.service.deployment.smokeTest.paths': '["/health","/api/orders?limit=1"]',
     },
   },
   /** dev and prod after the routine changes of ROUTINE_CHANGES. */

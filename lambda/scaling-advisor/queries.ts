@@ -98,7 +98,9 @@ export function buildQueries(targets: AdvisorTargets): MetricDataQuery[] {
     // Load balancer. Counts are Sums per minute; the 5xx rate is computed over the whole
     // LoadBalancer (ELB 5xx never reach a target group), like the stack's 5xx-rate alarm.
     query(ids.requests, alb, 'RequestCount', lb, 'Sum'),
-    query(ids.p95ResponseTime, alb, 'TargetResponseTime', tg, 'p95'),
+    // p95 over the whole load balancer: the service's two target groups swap roles with every
+    // canary, linear or blue/green release.
+    query(ids.p95ResponseTime, alb, 'TargetResponseTime', lb, 'p95'),
     query(ids.target5xx, alb, 'HTTPCode_Target_5XX_Count', lb, 'Sum'),
     query(ids.elb5xx, alb, 'HTTPCode_ELB_5XX_Count', lb, 'Sum'),
     // AWS WAF in front of the ALB: what it let through and what it blocked, per minute, over the

@@ -77,6 +77,19 @@ const dev: EnvironmentConfig = {
     logRetentionDays: 30,
     accessLogExpirationDays: 30,
     enableExecuteCommand: false,
+    // Rolling in dev: one target group, fast deploys; the release safety nets are prod's.
+    deployment: {
+      strategy: 'rolling',
+      // 10 % for 10 minutes: enough requests for the 5xx-rate and p95 alarms to judge the new
+      // revision (they evaluate 1-minute periods), while 90 % of users stay on the old one.
+      canaryPercent: 10,
+      canaryBakeMinutes: 10,
+      linearStepPercent: 20,
+      linearIntervalMinutes: 3,
+      // The old revision stays 10 minutes after the full shift: a late alarm rolls back at once.
+      bakeMinutes: 10,
+      smokeTest: { paths: ['/'], expectedStatus: '200-399', maxResponseMs: 2000 },
+    },
     environment: {},
     readonlyRootFilesystem: true,
     tmpSizeMiB: 64,
@@ -169,6 +182,7 @@ const prod: EnvironmentConfig = {
     accessLogExpirationDays: 90,
     deletionProtection: true,
     waf: { ...dev.service.waf, enabled: true, logRetentionDays: 90 },
+    deployment: { ...dev.service.deployment, strategy: 'canary' },
   },
   database: {
     ...dev.database,

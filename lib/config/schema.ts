@@ -29,6 +29,12 @@ export {
   wafSchema,
 } from './schema/service';
 export { PERFORMANCE_INSIGHTS_RETENTION, databaseSchema } from './schema/database';
+export {
+  DEPLOYMENT_STRATEGIES,
+  deploymentSchema,
+  smokeTestSchema,
+  type DeploymentStrategyName,
+} from './schema/deployment';
 export { CACHE_ENGINE_VERSIONS, cacheSchema } from './schema/cache';
 export { observabilitySchema } from './schema/observability';
 export { resilienceSchema } from './schema/resilience';
@@ -45,6 +51,7 @@ export type {
   ComplianceConfig,
   DatabaseConfig,
   DeepPartial,
+  DeploymentConfig,
   DomainConfig,
   EnvironmentConfig,
   NetworkConfig,

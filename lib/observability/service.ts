@@ -33,7 +33,9 @@ export function serviceAlarms(
 ): cloudwatch.IWidget[][] {
   const { loadBalancer, targetGroup, service, cluster } = tier;
 
-  const p = (statistic: string) => targetGroup.metrics.targetResponseTime({ statistic, period: ONE_MINUTE });
+  // Over the whole load balancer, not one target group: with a canary, linear or blue/green release
+  // strategy the two target groups swap roles every release (service.deployment).
+  const p = (statistic: string) => loadBalancer.metrics.targetResponseTime({ statistic, period: ONE_MINUTE });
   alarms.addAlarm('ResponseTimeP95', {
     metric: p('p95'),
     threshold: config.p95ResponseTimeSeconds,

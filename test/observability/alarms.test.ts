@@ -46,7 +46,8 @@ function singleMetricAlarms(env: Env): SingleMetricAlarm[] {
       namespace: 'AWS/ApplicationELB',
       statistic: 'p95',
       period: 60,
-      dimensions: ['LoadBalancer', 'TargetGroup'],
+      // the whole load balancer: release strategies swap the two target groups
+      dimensions: ['LoadBalancer'],
       threshold: o.p95ResponseTimeSeconds,
       comparison: 'GreaterThanThreshold',
       evaluationPeriods: 5,
@@ -451,16 +452,19 @@ describe('alarms: one assertion per alarm', () => {
 
   test.each(ENVS)('%s: the number of alarms follows the replicas and cache nodes', (env) => {
     // GIVEN the preset's replica and node counts (plus the database tier's "replica not serving"
-    // alarm per replica, which notifies the same topic)
-    const expected = expectedAlarmCount(PRESETS[env]) + PRESETS[env].database.readReplicas;
+    // alarm per replica, and the release guard's three alarms per target group: one group with
+    // rolling releases, two with canary; all notify the same topic)
+    const releaseAlarms = 3 * (PRESETS[env].service.deployment.strategy === 'rolling' ? 1 : 2);
+    const expected = expectedAlarmCount(PRESETS[env]) + PRESETS[env].database.readReplicas + releaseAlarms;
     // WHEN counting the alarms that notify the topic
     const topic = topicRef(templates[env]);
     const notifying = resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').filter(([, r]) =>
       JSON.stringify(r.Properties!.AlarmActions ?? []).includes(JSON.stringify(topic)),
     );
-    // THEN each one is accounted for (dev 21: 1 replica, 1 node; prod 26: 2 replicas, 2 nodes, WAF)
+    // THEN each one is accounted for (dev 24: 1 replica, 1 node, 3 release alarms; prod 32: 2
+    // replicas, 2 nodes, WAF, 6 release alarms)
     expect(notifying.length).toStrictEqual(expected);
-    expect(expected).toStrictEqual(env === 'dev' ? 21 : 26);
+    expect(expected).toStrictEqual(env === 'dev' ? 24 : 32);
     // AND the only other alarms are the two step-scaling triggers, which must not page anyone
     expect(resourcesOf(templates[env], 'AWS::CloudWatch::Alarm').length).toStrictEqual(expected + 2);
   });

@@ -12,6 +12,7 @@ import { IN_PLACE, doc } from './common';
 import { complianceSchema } from './compliance';
 import { containerHardeningProblems } from './container';
 import { databaseSchema } from './database';
+import { deploymentProblems } from './deployment';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
 import { observabilitySchema } from './observability';
 import { resilienceSchema } from './resilience';
@@ -145,6 +146,10 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
         name,
       );
     }
+  }
+
+  for (const problem of deploymentProblems(s.deployment)) {
+    issue(['service', 'deployment', ...problem.path], problem.message, problem.input);
   }
 
   const n = c.network;
@@ -327,6 +332,7 @@ export type CacheConfig = EnvironmentConfig['cache'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
+export type DeploymentConfig = ServiceConfig['deployment'];
 export type ResilienceConfig = EnvironmentConfig['resilience'];
 export type ComplianceConfig = EnvironmentConfig['compliance'];
 

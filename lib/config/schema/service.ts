@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { containerHardeningSchema } from './container';
 import { scaleOutStepSchema } from '../scale-out-steps';
+import { deploymentSchema } from './deployment';
 import {
   ACM_CERTIFICATE_ARN,
   IN_PLACE,
@@ -335,6 +336,9 @@ export const serviceSchema = z.strictObject({
     description:
       'Allow `aws ecs execute-command` into running tasks (off by default: it is a shell in production).',
     onChange: 'rolling deployment of new tasks',
+  }),
+  deployment: deploymentSchema.meta({
+    description: 'How a new revision reaches production: strategy, traffic steps, bake times, smoke test.',
   }),
   environment: doc(z.record(envVarName, z.string().max(4096)), {
     description:

@@ -48,7 +48,7 @@ describe('queries', () => {
     expect(PERIOD_SECONDS).toBe(60);
   });
 
-  test('ALB: counts per load balancer, p95 latency and host counts per target group', () => {
+  test('ALB: counts and p95 latency per load balancer, host counts per target group', () => {
     const lb = { LoadBalancer: targets.loadBalancerFullName };
     const tg = { LoadBalancer: targets.loadBalancerFullName, TargetGroup: targets.targetGroupFullName };
     expect(metricOf(ids.requests)).toMatchObject({
@@ -59,7 +59,7 @@ describe('queries', () => {
     });
     expect(metricOf(ids.p95ResponseTime)).toMatchObject({
       name: 'TargetResponseTime',
-      dimensions: tg,
+      dimensions: lb,
       stat: 'p95',
     });
     expect(metricOf(ids.target5xx)).toMatchObject({
