@@ -28,6 +28,7 @@ export interface RuleException {
 const always = () => true;
 const ct = (rule: string) => ({ pack: CONTROL_TOWER_PLUGIN_NAME, rule });
 const noCertificate = (c: EnvironmentConfig) => !c.service.domain && !c.service.certificateArn;
+const releaseSmokeTest = (c: EnvironmentConfig) => c.service.deployment.strategy !== 'rolling';
 
 /** Control Tower exceptions. Keep them few: each one is a control a governed account's owner must accept. */
 const CONTROL_TOWER_EXCEPTIONS: readonly RuleException[] = [
@@ -99,6 +100,15 @@ const CONTROL_TOWER_EXCEPTIONS: readonly RuleException[] = [
     reason:
       "CDK's own provider that strips the rules of the VPC's default security group at deploy time: CDK gives it no VPC " +
       'setting, it runs only during a deployment and calls the EC2 API alone. The functions of this app run in the private subnets.',
+  },
+  {
+    ...ct('CT.LAMBDA.PR.3'),
+    at: ['ReleaseGuard/SmokeTest'],
+    applies: 'service.deployment.strategy is not rolling (the release smoke test exists)',
+    when: releaseSmokeTest,
+    reason:
+      'The release smoke test calls the public load balancer the way a client does, through WAF, so it runs outside the ' +
+      'VPC by design of the release tier. It holds no data and its role may only write its own logs.',
   },
   {
     ...ct('CT.ELASTICLOADBALANCING.PR.1'),
@@ -275,20 +285,28 @@ const PACK_EXCEPTIONS: readonly (Omit<RuleException, 'pack' | 'rule' | 'when'> &
   {
     rule: 'LambdaConcurrency',
     packs: ['NIST.800.53.R5', 'HIPAA.Security'],
-    at: ['Database', 'ScalingAdvisor'],
+    at: ['Database', 'ScalingAdvisor', 'ReleaseGuard'],
     applies: 'always',
     reason:
       'Reserved concurrency fails to create in accounts that only have the minimum unreserved concurrency (the rule ' +
-      'ScalableBackend::NoReservedConcurrency); both functions run rarely and one at a time.',
+      'ScalableBackend::NoReservedConcurrency); the functions run rarely and one at a time.',
   },
   {
     rule: 'LambdaDLQ',
     packs: ['NIST.800.53.R5', 'HIPAA.Security'],
-    at: ['Database', 'ScalingAdvisor'],
+    at: ['Database', 'ScalingAdvisor', 'ReleaseGuard'],
     applies: 'always',
     reason:
       'No event waits to be retried: the advisor runs on a schedule and the next run replaces a failed one; the role ' +
-      'function answers a CloudFormation request, whose failure fails the deployment itself.',
+      'function answers a CloudFormation request and the smoke test an ECS hook, whose failure fails the deployment itself.',
+  },
+  {
+    rule: 'LambdaInsideVPC',
+    packs: COMPLIANCE_PACKS,
+    at: ['ReleaseGuard/SmokeTest'],
+    applies: 'service.deployment.strategy is not rolling',
+    also: releaseSmokeTest,
+    reason: 'The release smoke test calls the public load balancer like a client (see CT.LAMBDA.PR.3).',
   },
   {
     rule: 'ElastiCacheRedisClusterAutomaticBackup',
