@@ -53,7 +53,7 @@ describe('primary', () => {
         EnablePerformanceInsights: true,
         PerformanceInsightsRetentionPeriod: piDays,
         PubliclyAccessible: false,
-        EnableIAMDatabaseAuthentication: false,
+        EnableIAMDatabaseAuthentication: true,
         Port: '5432',
         DBName: 'app',
         MasterUsername: 'app_admin',

@@ -144,6 +144,21 @@ describe('least privilege', () => {
         Action: 'lambda:InvokeFunction',
         Resource: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] },
       },
+      {
+        // In the private subnets (governed accounts require functions in a VPC): its network
+        // interfaces, actions without resource-level permissions.
+        Sid: 'VpcNetworkInterfaces',
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      },
     ]);
   });
 });

@@ -28,7 +28,7 @@ import { presets, variant } from '../helpers';
 // GIVEN the prod stack as deployed (the preset's template running the previous image), the app
 // synthesized with the new image (a new image changes only the app container's Image, checked by
 // hand with cdk synth), and a synth with infrastructure changes too (test/variants.ts: routineChanges)
-const PRESET_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
+const PRESET_IMAGE = 'public.ecr.aws/nginx/nginx-unprivileged:stable';
 const NEW_IMAGE = 'public.ecr.aws/nginx/nginx:1.27-alpine';
 const OLD_IMAGE = 'public.ecr.aws/nginx/nginx:1.26';
 const preset = presets().templates.prod.toJSON();

@@ -82,6 +82,8 @@ describe('overrides', () => {
     'database.replicaInstanceClass': 'r7g.large',
     'observability.alarmEmail': 'oncall@example.com',
     'observability.dbMaxConnections': 500,
+    'service.user': '1000:1000',
+    'compliance.minimumLogRetentionDays': 400,
     'service.secrets': { API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/key-AbCdEf' },
     'service.taskRole.policyStatements': [
       { actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:123456789012:q'] },

@@ -11,6 +11,8 @@ import { windowsOverlap } from '../windows';
 import { appSettingProblems } from './app';
 import { CACHE_ENGINE_VERSIONS, cacheSchema } from './cache';
 import { IN_PLACE, doc } from './common';
+import { complianceSchema } from './compliance';
+import { containerHardeningProblems } from './container';
 import { databaseSchema } from './database';
 import { deploymentProblems } from './deployment';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
@@ -55,6 +57,9 @@ export const environmentSchema = z.strictObject({
   cache: cacheSchema.meta({ description: 'ElastiCache replication group (Redis or Valkey).' }),
   observability: observabilitySchema.meta({ description: 'Alarms, dashboard and the scaling advisor.' }),
   resilience: resilienceSchema.meta({ description: 'Fault-injection experiments (AWS FIS).' }),
+  compliance: complianceSchema.meta({
+    description: 'Governance: compliance rule packs and the log retention floor (docs/going-live.md).',
+  }),
 });
 
 /** Environment variable names the data tier injects; users may not override them. */
@@ -68,6 +73,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
     ctx.addIssue({ code: 'custom', path, message, input, params: related ? { related } : undefined });
 
   const s = c.service;
+  for (const [key, message, value] of containerHardeningProblems(s)) issue(['service', key], message, value);
   for (const problem of appSettingProblems(s))
     issue(['service', ...problem.path], problem.message, problem.input);
   if (s.image && looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
@@ -368,6 +374,7 @@ export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
 export type DeploymentConfig = ServiceConfig['deployment'];
 export type ResilienceConfig = EnvironmentConfig['resilience'];
+export type ComplianceConfig = EnvironmentConfig['compliance'];
 
 /** A validated environment: its name plus its config. */
 export interface ResolvedEnvironment {

@@ -3,6 +3,7 @@
  * group health check, HTTPS on a custom domain and AWS WAF.
  */
 import { z } from 'zod';
+import { containerHardeningSchema } from './container';
 import { scaleOutStepSchema } from '../scale-out-steps';
 import { WAF_MANAGED_RULES } from '../tables/waf-rules';
 import { deploymentSchema } from './deployment';
@@ -255,7 +256,7 @@ export const wafSchema = z
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024).optional(), {
     description:
-      "Container image (or set `build` to build it from a Dockerfile). The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
+      "Container image (or set `build` to build it from a Dockerfile). The default (nginx-unprivileged: uid 101, read-only root, port 8080) serves HTTP so a fresh deploy is healthy; set your own image (or build), `containerPort` and `user`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
@@ -362,5 +363,6 @@ export const serviceSchema = z.strictObject({
       'Extra plain environment variables for the container. Names of the data-tier contract (DB_*, REDIS_*) are reserved.',
     onChange: 'rolling deployment of new tasks',
   }),
+  ...containerHardeningSchema,
   ...appServiceFields,
 });
