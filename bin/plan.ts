@@ -25,7 +25,8 @@ export const USAGE = `Usage: npm run plan -- [<env>...] [--json] [-c <env>.<key>
                      (default: ${DEFAULT_ENVIRONMENTS.join(' ')})
   --json             print one JSON object keyed by stack name (stdout holds only the JSON)
   -c, --context k=v  a config override, as for cdk synth (e.g. -c prod.database.readReplicas=3)
-  --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing`;
+  --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing
+                     (not with -c: the assembly's templates are already synthesized)`;
 
 const SPEC = {
   usage: USAGE,
@@ -108,6 +109,13 @@ export function synthesize(envs: readonly string[], overrides: Record<string, st
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, SPEC);
+  if (args.options.assembly && args.repeated.context.length > 0) {
+    // The templates of an assembly are already synthesized: a -c override could not change them.
+    throw new CliError(
+      `--assembly reads templates synthesized earlier, so -c ${args.repeated.context[0]} would be ignored: drop --assembly to synthesize with the overrides, or synthesize the assembly with them (npx cdk synth -c ...)\n\n${USAGE}`,
+      2,
+    );
+  }
   const targets = (args.positionals.length ? args.positionals : [...DEFAULT_ENVIRONMENTS]).map((a) =>
     resolveTarget(a, USAGE),
   );

@@ -10,7 +10,10 @@ try {
   // The images released with `npm run release` (releases/<env>.json): a plain `cdk deploy` deploys
   // them too. Context from the command line (-c <env>.service.image=...) still wins.
   const root = path.join(__dirname, '..');
-  app = new App({ context: releasedImageContext(root, releasedEnvironments(root)) });
+  // The app's own context (cdk.json, -c), read by an app that never synthesizes: a release file must
+  // match how its environment gets its image (service.image or service.build).
+  const own = new App({ autoSynth: false }).node.getAllContext();
+  app = new App({ context: releasedImageContext(root, releasedEnvironments(root), own) });
   // The entry point, not a construct, reads the environment: cdklocal always sets AWS_ENDPOINT_URL.
   buildApp(app, { endpoint: process.env.AWS_ENDPOINT_URL });
 } catch (err) {

@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadEnvironments } from './config/load';
+import { applyGovernance, governancePlugins } from './governance';
 import { CONTEXT_LOCALSTACK_ENDPOINT, endpointProblems } from './localstack';
 import { ScalableBackendChecks } from './rules';
 import { ScalableBackendStack } from './scalable-backend-stack';
@@ -17,13 +18,21 @@ export interface BuildAppOptions {
    * still stopped by the stack's account pin and its LocalStackOnly CloudFormation rule
    */
   readonly endpoint?: string;
+  /**
+   * Run AWS Control Tower's proactive controls (Guard) at synth. Unit tests that synthesize a
+   * variant of their own turn it off: the jest global setup runs it once per preset and variant.
+   * @default true
+   */
+  readonly controlTower?: boolean;
 }
 
 /**
  * Build every selected environment into `app`: read the context once, validate it into typed
  * configs (throws a ConfigError naming each bad key before any construct exists), create one stack
- * per environment, and register cdk-nag's AwsSolutions pack and the project's own rule pack
- * (lib/rules: run-time facts of AWS the templates must respect) as validation plugins.
+ * per environment, harden it for governed accounts (lib/governance), and register cdk-nag's
+ * AwsSolutions pack, the project's own rule pack (lib/rules: run-time facts of AWS the templates must
+ * respect), AWS Control Tower's proactive controls and the compliance packs an environment asks
+ * for (`compliance.packs`) as validation plugins.
  */
 export function buildApp(app: App, options: BuildAppOptions = {}): ScalableBackendStack[] {
   const environments = loadEnvironments(app.node.getAllContext());
@@ -43,6 +52,14 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ScalableBacke
         terminationProtection: config.target === 'aws' && config.database.deletionProtection,
       }),
   );
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ScalableBackendChecks());
+  environments.forEach(({ config }, i) => applyGovernance(stacks[i], config));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new ScalableBackendChecks(),
+    ...governancePlugins(
+      environments.map(({ config }, i) => ({ stack: stacks[i], config })),
+      { controlTower: options.controlTower },
+    ),
+  );
   return stacks;
 }

@@ -193,7 +193,10 @@ export class Database extends Construct {
       storageEncryptionKey: this.storageKey,
       parameterGroup,
       publiclyAccessible: false,
-      iamAuthentication: false,
+      // IAM database authentication on, as governed accounts require (CT.RDS.PR.7): it only adds a
+      // way in for database users granted rds_iam; the app keeps its password secret and the proxy
+      // (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Enabling.html).
+      iamAuthentication: true,
       autoMinorVersionUpgrade: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       enablePerformanceInsights: true,

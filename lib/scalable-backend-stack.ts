@@ -188,6 +188,7 @@ export class ScalableBackendStack extends Stack {
       observability: this.observability,
       // The advisor's reports are operational logs like the service's: same retention.
       logRetentionDays: config.service.logRetentionDays,
+      vpc: this.network.vpc,
     });
 
     new CfnOutput(this, 'ServiceUrl', {

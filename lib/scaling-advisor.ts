@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionBundling, functionRole } from './function-defaults';
+import { privateFunctionNetwork } from './governance/function-network';
 import { VERDICTS, VERDICT_CODES } from '../lambda/scaling-advisor/analysis';
 import { QUERY_ADVISOR_FUNCTION_ENV, QUERY_FINDINGS_TIMEOUT_MS } from '../lambda/scaling-advisor/index';
 import { MAX_QUERIES_PER_CALL, batchQueries, buildQueries } from '../lambda/scaling-advisor/queries';
@@ -56,6 +58,11 @@ export interface ScalingAdvisorProps {
   /** Retention of the function's log group (days, a CloudWatch Logs retention value). */
   readonly logRetentionDays: number;
   /**
+   * VPC whose private subnets the function runs in (HTTPS out through the NAT gateway).
+   * @default - outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
    * Namespace of the advisor's own metrics (verdict and headroom).
    * @default DEFAULT_ADVISOR_NAMESPACE (`ScalableBackend/Advisor`)
    */
@@ -99,6 +106,10 @@ export class ScalingAdvisor extends Construct {
       windowMinutes: config.advisorWindowMinutes,
       loadBalancerFullName: loadBalancer.loadBalancerFullName,
       targetGroupFullName: targetGroup.targetGroupFullName,
+      // Canary, linear and blue/green services: the groups swap roles every release.
+      ...(props.service.release
+        ? { alternateTargetGroupFullName: props.service.release.alternateTargetGroup.targetGroupFullName }
+        : {}),
       clusterName: cluster.clusterName,
       serviceName: service.serviceName,
       minTasks: serviceConfig.minTasks,
@@ -197,6 +208,7 @@ export class ScalingAdvisor extends Construct {
       // the same minute, which every later run reads (test/lambda/scaling-advisor/handler.test.ts).
       role: this.role,
       logGroup: this.logGroup,
+      ...(props.vpc ? privateFunctionNetwork(this, props.vpc, this.role) : {}),
       environment: {
         [ADVISOR_TARGETS_ENV]: targetsJson,
         ...(props.queryAdvisor ? { [QUERY_ADVISOR_FUNCTION_ENV]: props.queryAdvisor.functionName } : {}),

@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import { EcrImage, ecrRepositoryArn, parseEcrImage } from './config/image';
 import { renderScaleOutSteps } from './config/scale-out-steps';
 import { ServiceConfig } from './config/schema';
+import { hardenedContainerOptions } from './container-hardening';
 import { ServiceDomain } from './domain';
 import { Network } from './network';
 import { ReleaseTraffic, deploymentStrategyProps } from './service/deployment';
@@ -134,6 +135,7 @@ export class Service extends Construct {
       ...(config.command ? { command: config.command } : {}),
       ...(config.entryPoint ? { entryPoint: config.entryPoint } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: APP_LOG_STREAM_PREFIX }),
+      ...hardenedContainerOptions(this, config),
     }));
     const ecrImage = config.image && !config.build ? parseEcrImage(config.image) : undefined;
     if (ecrImage) this.grantEcrPull(ecrImage, container);
@@ -190,13 +192,21 @@ export class Service extends Construct {
     }
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      // ALB access logs support SSE-S3 only (not SSE-KMS).
+      // ALB access logs support SSE-S3 only, not SSE-KMS
+      // (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      lifecycleRules: [{ expiration: Duration.days(config.accessLogExpirationDays) }],
+      // Versioned: a log object overwritten or deleted stays recoverable until the noncurrent
+      // version expires with the logs themselves.
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(config.accessLogExpirationDays),
+          noncurrentVersionExpiration: Duration.days(config.accessLogExpirationDays),
+        },
+      ],
       // Plain Retain on purpose: the name is generated (a retried create makes a new bucket), and
       // a rollback could not delete a bucket the load balancer has already written to.
       removalPolicy: RemovalPolicy.RETAIN,

@@ -53,7 +53,7 @@ describe('primary', () => {
         EnablePerformanceInsights: true,
         PerformanceInsightsRetentionPeriod: piDays,
         PubliclyAccessible: false,
-        EnableIAMDatabaseAuthentication: false,
+        EnableIAMDatabaseAuthentication: true,
         Port: '5432',
         DBName: 'app',
         MasterUsername: 'app_admin',
@@ -144,9 +144,9 @@ describe('parameter group', () => {
   );
 
   test('the family follows the configured major version', () => {
-    const { template } = databaseOnly('dev', { database: { engineVersion: '16.4' } });
+    const { template } = databaseOnly('dev', { database: { engineVersion: '16.9' } });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16' });
-    template.hasResourceProperties('AWS::RDS::DBInstance', { EngineVersion: '16.4' });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { EngineVersion: '16.9' });
   });
 });
 

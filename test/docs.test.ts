@@ -3,6 +3,10 @@ import * as path from 'path';
 import { AdvisorReport, analyze } from '../lambda/scaling-advisor/analysis';
 import { formatReport } from '../lambda/scaling-advisor/format';
 import { batchQueries, buildQueries, ids } from '../lambda/scaling-advisor/queries';
+import { memberClusterIds, replicationGroupIdFor } from '../lib/cache';
+import { PRESETS } from '../lib/config/presets';
+import { physicalNameBase } from '../lib/database';
+import { advisorThresholds } from '../lib/scaling-advisor';
 import { presets } from './helpers';
 import { flat, healthyFixture, makeTargets, set } from './lambda/scaling-advisor/fixtures';
 
@@ -128,7 +132,25 @@ describe.each(DOCS)('%s', (file) => {
 describe('the advisor example in docs/scaling-advisor.md', () => {
   /** A read-bound primary on the advisor's test fixtures, as a laptop run prints it. */
   function renderExample(): string {
-    const targets = makeTargets();
+    // The prod preset's names, task range and thresholds, as its AdvisorTargets output holds them.
+    const prod = PRESETS.prod;
+    const stackName = 'ScalableBackend-prod';
+    const base = physicalNameBase(stackName);
+    const group = replicationGroupIdFor(stackName);
+    const targets = makeTargets({
+      stackName,
+      minTasks: prod.service.minTasks,
+      maxTasks: prod.service.maxTasks,
+      dbInstanceId: `${base}-primary`,
+      replicaInstanceIds: Array.from(
+        { length: prod.database.readReplicas },
+        (_, i) => `${base}-replica-${i + 1}`,
+      ),
+      proxyName: `${base}-proxy`,
+      cacheReplicationGroupId: group,
+      cacheClusterIds: memberClusterIds(group, prod.cache),
+      thresholds: advisorThresholds(prod.observability, prod.service),
+    });
     const fixture = healthyFixture(targets);
     set(fixture, ids.dbCpu, flat(90));
     const queries = buildQueries(targets);

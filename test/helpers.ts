@@ -6,7 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stackName } from '../lib/app';
 import { PLAIN_HTTP_WARNING, ScalableBackendStack } from '../lib/scalable-backend-stack';
-import { VARIANTS, VariantName } from './variants';
+import { VARIANTS, Variant, VariantName } from './variants';
 
 /** The context `cdk.json` gives the CLI (feature flags, strict validation), so tests synth the same app. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -43,6 +43,8 @@ export function synth(
     /** Run the CloudFormation validator (about 4 s the first time in a process); cdk-nag always runs. */
     validate?: boolean;
     beforeSynth?: (stacks: ScalableBackendStack[]) => void;
+    /** Run Control Tower's Guard rules (seconds per template; the global setup runs them on every preset). */
+    controlTower?: boolean;
   } = {},
 ): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
@@ -59,7 +61,7 @@ export function synth(
       ...context,
     },
   });
-  const built = buildApp(app);
+  const built = buildApp(app, { controlTower: opts.controlTower ?? false });
   opts.beforeSynth?.(built);
   app.synth();
   const stacks: Record<string, ScalableBackendStack> = {};
@@ -93,7 +95,7 @@ export interface PresetTemplates {
  */
 export function presets(): PresetTemplates {
   const dir = process.env.SB_PRESETS_OUTDIR;
-  if (!dir || !fs.existsSync(dir)) return synth(['dev', 'prod', 'local']);
+  if (!dir || !fs.existsSync(dir)) return synth(['dev', 'prod', 'local'], {}, { controlTower: true });
   return loadAssembly(dir, ['dev', 'prod', 'local']);
 }
 
@@ -102,9 +104,11 @@ export function presets(): PresetTemplates {
  * cdk-nag and the CloudFormation validator). Falls back to synthesizing it here.
  */
 export function variant(name: VariantName): PresetTemplates {
-  const { envs, context } = VARIANTS[name];
+  const variantConfig: Variant = VARIANTS[name];
+  const { envs, context } = variantConfig;
   const dir = process.env.SB_PRESETS_OUTDIR && path.join(process.env.SB_PRESETS_OUTDIR, 'variants', name);
-  if (!dir || !fs.existsSync(dir)) return synth([...envs], context);
+  if (!dir || !fs.existsSync(dir))
+    return synth([...envs], context, { controlTower: variantConfig.controlTower });
   return loadAssembly(dir, envs);
 }
 

@@ -144,6 +144,21 @@ describe('least privilege', () => {
         Action: 'lambda:InvokeFunction',
         Resource: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] },
       },
+      {
+        // In the private subnets (governed accounts require functions in a VPC): its network
+        // interfaces, actions without resource-level permissions.
+        Sid: 'VpcNetworkInterfaces',
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      },
     ]);
   });
 });
@@ -179,6 +194,15 @@ describe('ADVISOR_TARGETS: the contract with the function', () => {
       windowMinutes: o.advisorWindowMinutes,
       loadBalancerFullName: ref('AWS::ElasticLoadBalancingV2::LoadBalancer'),
       targetGroupFullName: ref('AWS::ElasticLoadBalancingV2::TargetGroup', 'ServiceTargetGroup'),
+      // prod releases with canary: host counts are summed over both target groups; dev is rolling
+      ...(c.service.deployment.strategy === 'rolling'
+        ? {}
+        : {
+            alternateTargetGroupFullName: ref(
+              'AWS::ElasticLoadBalancingV2::TargetGroup',
+              'ServiceReleaseAlternateTargetGroup',
+            ),
+          }),
       clusterName: ref('AWS::ECS::Cluster'),
       serviceName: ref('AWS::ECS::Service'),
       minTasks: c.service.minTasks,

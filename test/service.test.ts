@@ -52,8 +52,8 @@ describe('cluster and task definition', () => {
     templates.dev.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
-          Image: 'public.ecr.aws/nginx/nginx:stable',
-          PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }],
+          Image: 'public.ecr.aws/nginx/nginx-unprivileged:stable',
+          PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
         }),
       ]),
@@ -231,7 +231,7 @@ describe('load balancer', () => {
   test('target group: IP targets on the container port, health check and deregistration delay from config', () => {
     templates.dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetType: 'ip',
-      Port: 80,
+      Port: 8080,
       Protocol: 'HTTP',
       HealthCheckPath: '/',
       HealthCheckIntervalSeconds: 15,
@@ -340,8 +340,8 @@ describe('security groups', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       GroupId: { 'Fn::GetAtt': [alb[0], 'GroupId'] },
       DestinationSecurityGroupId: { 'Fn::GetAtt': [svc[0], 'GroupId'] },
-      FromPort: 80,
-      ToPort: 80,
+      FromPort: 8080,
+      ToPort: 8080,
     });
   });
 
@@ -364,8 +364,8 @@ describe('security groups', () => {
     expect(ingress.map(([, r]) => r.Properties)).toEqual([
       expect.objectContaining({
         IpProtocol: 'tcp',
-        FromPort: 80,
-        ToPort: 80,
+        FromPort: 8080,
+        ToPort: 8080,
         SourceSecurityGroupId: { 'Fn::GetAtt': [alb[0], 'GroupId'] },
       }),
     ]);

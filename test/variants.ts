@@ -1,3 +1,5 @@
+import { COMPLIANCE_PACKS } from '../lib/config/schema';
+
 /**
  * Config variants that several assertions need beyond the presets. The jest global setup
  * (test/setup/global-setup.ts) synthesizes each of them once, with cdk-nag and the CloudFormation
@@ -9,6 +11,11 @@ export interface Variant {
   readonly envs: readonly string[];
   /** CDK context on top of cdk.json (the same keys a user passes with `-c`). */
   readonly context: Readonly<Record<string, string>>;
+  /**
+   * Run AWS Control Tower's Guard rules on the variant too (about a second of CPU per template).
+   * @default false - the presets and the variants that set it are enough to prove the controls
+   */
+  readonly controlTower?: boolean;
 }
 
 export const TEST_CERTIFICATE_ARN =
@@ -118,10 +125,15 @@ export const VARIANTS = {
       'dev.service.deployment.strategy': 'linear',
     },
   },
-  /** prod on its own domain (certificate, HTTPS listener, alias record), a custom WAF, blue/green releases. */
+  /**
+   * prod on its own domain (certificate, HTTPS listener, alias record), a custom WAF, blue/green
+   * releases and every compliance pack.
+   */
   prodDomain: {
     envs: ['prod'],
+    controlTower: true,
     context: {
+      'prod.compliance.packs': JSON.stringify(COMPLIANCE_PACKS),
       'prod.service.domain': JSON.stringify(TEST_DOMAIN),
       'prod.service.waf.rateLimitPer5Minutes': '500',
       'prod.service.waf.managedRuleGroups': '["AWSManagedRulesCommonRuleSet","AWSManagedRulesSQLiRuleSet"]',

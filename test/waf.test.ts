@@ -100,7 +100,7 @@ describe('AWS WAF in front of the load balancer', () => {
     ]);
   });
 
-  test('GIVEN prod THEN the log group has the required prefix, the configured retention and can be re-created', () => {
+  test('GIVEN prod THEN the log group has the required prefix, a retention raised to the one-year floor and can be re-created', () => {
     const groups = resourcesOf(prod, 'AWS::Logs::LogGroup').filter(([, r]) =>
       String(r.Properties!.LogGroupName ?? '').startsWith(WAF_LOG_GROUP_PREFIX),
     );
@@ -108,14 +108,16 @@ describe('AWS WAF in front of the load balancer', () => {
     const [, group] = groups[0];
     expect(group.Properties).toMatchObject({
       LogGroupName: 'aws-waf-logs-ScalableBackend-prod',
-      RetentionInDays: 90,
+      // waf.logRetentionDays is 90, compliance.minimumLogRetentionDays 365 in prod
+      RetentionInDays: 365,
     });
     // A fixed name must never be plain Retain: a failed create would leave it behind and block the retry.
     expect(group.DeletionPolicy).toBe('Delete');
     const custom30 = resourcesOf(custom, 'AWS::Logs::LogGroup').find(
       ([, r]) => r.Properties!.LogGroupName === 'aws-waf-logs-ScalableBackend-prod',
     );
-    expect(custom30?.[1].Properties!.RetentionInDays).toBe(30);
+    // waf.logRetentionDays 30 in the variant, raised to prod's floor of 365 days as well
+    expect(custom30?.[1].Properties!.RetentionInDays).toBe(365);
   });
 
   test('GIVEN dev or local THEN there is no web ACL (it costs money)', () => {

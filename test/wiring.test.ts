@@ -17,6 +17,7 @@ const ROLES: [RegExp, string][] = [
   [/^DatabaseAppRoleSecurityGroup[0-9A-F]{8}$/, 'provisioner'],
   [/^QueryAdvisorSecurityGroup[0-9A-F]{8}$/, 'queryadvisor'],
   [/^CacheSecurityGroup[0-9A-F]{8}$/, 'cache'],
+  [/^ScalingAdvisorFunctionSecurityGroup[0-9A-F]{8}$/, 'advisor'],
 ];
 
 /** CDK's placeholder egress of a group without outbound rules: matches no traffic. */
@@ -110,6 +111,7 @@ const CHAIN = [
   'provisioner',
   'queryadvisor',
   'cache',
+  'advisor',
 ];
 
 describe('security-group chain', () => {
@@ -128,7 +130,7 @@ describe('security-group chain', () => {
       expect(rules).toEqual(
         [
           '0.0.0.0/0 -> alb tcp/80',
-          'alb -> service tcp/80',
+          'alb -> service tcp/8080',
           'service -> proxy tcp/5432',
           'proxy -> primary tcp/5432',
           'service -> replicas tcp/5432',
@@ -149,8 +151,10 @@ describe('security-group chain', () => {
       const rotation = env !== 'local';
       expect(egressRules(templates[env], CHAIN)).toEqual(
         [
-          'alb -> service tcp/80',
+          'alb -> service tcp/8080',
           'service -> 0.0.0.0/0 tcp/443',
+          // The scaling advisor: HTTPS for the CloudWatch and SNS APIs only.
+          'advisor -> 0.0.0.0/0 tcp/443',
           'service -> proxy tcp/5432',
           'service -> replicas tcp/5432',
           'service -> cache tcp/6379',

@@ -3,7 +3,8 @@
  * injected (tests mock the clients with aws-sdk-client-mock and fake the CDK CLI):
  *
  * 1. read the deployed template and the service's names from the stack;
- * 2. write the new image into `releases/<env>.json` and synthesize the environment with it;
+ * 2. write the release (the image, or the source of a build) into `releases/<env>.json` and
+ *    synthesize the environment with it;
  * 3. review deployed against synthesized with the review engine: refuse any change beyond the task
  *    definition and the service (unless `allowInfra`), and always a stateful replacement;
  * 4. deploy exactly the reviewed assembly, and follow the ECS service deployment it starts (status,
@@ -22,7 +23,7 @@ import {
   ListServiceDeploymentsCommand,
   ServiceDeployment,
 } from '@aws-sdk/client-ecs';
-import { ReleaseRecord, readRelease, writeRelease } from '../../lib/config/release';
+import { BuildSource, ReleaseRecord, readRelease, writeRelease } from '../../lib/config/release';
 import { TASK_OUTPUTS } from '../../lib/task-outputs';
 import { CfnTemplate, reviewTemplates } from '../review/classify';
 
@@ -38,7 +39,10 @@ const ROLLED_BACK = ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED', 'STOPPED'];
 export interface ReleaseOptions {
   readonly env: string;
   readonly stackName: string;
-  readonly image: string;
+  /** The pushed image to release; or {@link build}. */
+  readonly image?: string;
+  /** The source to release, for an environment with `service.build` (`cdk deploy` builds it). */
+  readonly build?: BuildSource;
   readonly allowInfra: boolean;
   /** Project root (where `releases/` lives). */
   readonly root: string;
@@ -70,7 +74,10 @@ export type ReleaseOutcome = 'released' | 'unchanged' | 'refused' | 'rolled-back
 export interface ReleaseResult {
   readonly env: string;
   readonly stackName: string;
+  /** The image released, or for a build release a description of the source (`build of <dir> at <commit>`). */
   readonly image: string;
+  /** The source of a build release. */
+  readonly build?: BuildSource;
   readonly previousImage?: string;
   readonly outcome: ReleaseOutcome;
   /** Why it was refused, rolled back or failed. */
@@ -87,29 +94,41 @@ export interface ReleaseResult {
   };
 }
 
+/** How a build release is named in messages and `image`: `build of app at 0123abcd4567`. */
+export function describeBuild(build: BuildSource): string {
+  return `build of ${build.directory}${build.commit ? ` at ${build.commit.slice(0, 12)}` : ''}${build.uncommitted ? ' with uncommitted changes' : ''}`;
+}
+
 /** Exit status of the command for an outcome: 0 released or nothing to do, 3 refused, 1 otherwise. */
 export function exitCode(outcome: ReleaseOutcome): number {
   return outcome === 'released' || outcome === 'unchanged' ? 0 : outcome === 'refused' ? 3 : 1;
 }
 
 export async function runRelease(options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseResult> {
-  const { env, stackName, image, root } = options;
-  const base = { env, stackName, image };
+  const { env, stackName, root, build } = options;
+  if ((options.image === undefined) === (build === undefined)) {
+    throw new Error('runRelease: exactly one of image and build');
+  }
+  const image = options.image ?? describeBuild(build!);
+  const base = { env, stackName, image, ...(build ? { build } : {}) };
   const target = await readTarget(deps.cloudFormation, stackName);
   const previous = readRelease(root, env);
   const result = (
-    r: Omit<ReleaseResult, 'env' | 'stackName' | 'image' | 'previousImage'>,
+    r: Omit<ReleaseResult, 'env' | 'stackName' | 'image' | 'build' | 'previousImage'>,
   ): ReleaseResult => ({
     ...base,
-    ...(previous ? { previousImage: previous.image } : {}),
+    ...(previous
+      ? { previousImage: previous.image ?? (previous.build && describeBuild(previous.build)) }
+      : {}),
     ...r,
   });
 
-  writeRelease(root, env, { image, releasedAt: deps.now().toISOString() });
+  const releasedAt = deps.now().toISOString();
+  writeRelease(root, env, build ? { build, releasedAt } : { image, releasedAt });
   const restore = () => writeRelease(root, env, previous);
   let head: { template: CfnTemplate; assemblyDir: string };
   try {
-    deps.say(`release: synthesizing ${stackName} with image ${image}`);
+    deps.say(`release: synthesizing ${stackName} with ${build ? image : `image ${image}`}`);
     head = await deps.synthesize();
   } catch (e) {
     restore();

@@ -1,3 +1,4 @@
+import { crosses } from './lines';
 import { ids } from './queries';
 import type { AdvisorTargets } from './targets';
 
@@ -10,9 +11,11 @@ import type { AdvisorTargets } from './targets';
  *   datapoints (and at least MIN_DATAPOINTS). Fewer means "no data" for it, never "zero".
  *   Exception: ALB counts (requests, 5xx) are published only for minutes when they are non-zero, so a
  *   missing minute is zero requests, provided the ALB's host counts (published every minute) are there.
- * - Sustained level: the 75th percentile of the window's datapoints, i.e. the level the signal held or
- *   exceeded for at least a quarter of the window (15 of 60 minutes). A spike does not trip a rule; a
- *   sustained breach does.
+ * - Sustained level: the level the signal held or exceeded for at least a quarter of the window's
+ *   datapoints (15 of 60 minutes: the ceil(n / 4)-th largest value); "at max tasks" counts the same
+ *   15 minutes. A spike does not trip a rule; a sustained breach does.
+ * - Lines: a level crosses a line the way the alarm on that line compares (`lines.ts`): at exactly a
+ *   GreaterThanThreshold alarm's threshold, the alarm stays OK and so does the advisor.
  * - Headroom: how far a tier's busiest signal sits below its threshold, in percent of the threshold,
  *   clamped to 0-100 (0 = at or over the line). Tiers without data get no headroom, never a made-up one.
  *
@@ -164,9 +167,10 @@ export type SeriesById = Readonly<Record<string, MetricSeries>>;
 export const MIN_COVERAGE = 0.5;
 /** A floor for short windows: fewer datapoints than this never make a trend. */
 export const MIN_DATAPOINTS = 5;
-/** Quantile used as a signal's sustained level (see the module comment). */
-export const SUSTAINED_QUANTILE = 0.75;
-/** Share of datapoints at max tasks that counts as "running at max" (a quarter: 15 of 60 minutes). */
+/**
+ * Share of the window a signal must hold a level (or the service its maximum) to count: a quarter,
+ * 15 of 60 minutes. Both the sustained level and the at-maximum rule use it ({@link sustainedCount}).
+ */
 export const SUSTAINED_SHARE = 0.25;
 /**
  * Cache lookups a window needs before its hit rate is judged: the `CacheHitRate` alarm's floor
@@ -365,14 +369,20 @@ class SeriesReader {
   }
 }
 
-function quantile(values: readonly number[], q: number): number {
+/**
+ * The level the signal held or exceeded for at least a quarter of its datapoints (15 of 60): the
+ * ceil(n / 4)-th largest value. The at-maximum rule counts the same way ({@link sustainedCount}).
+ */
+export function sustainedLevel(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted[sorted.length - sustainedCount(values.length)];
 }
-
-/** The level the signal held or exceeded for a quarter of the window. */
-const sustained = (s: Signal): number => quantile(s.values, SUSTAINED_QUANTILE);
+/** Datapoints of `n` that make "a quarter of the window": ceil(n x SUSTAINED_SHARE), at least 1. */
+export function sustainedCount(n: number): number {
+  return Math.max(1, Math.ceil(n * SUSTAINED_SHARE - 1e-9));
+}
+const sustained = (s: Signal): number => sustainedLevel(s.values);
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const mean = (values: readonly number[]): number => (values.length ? sum(values) / values.length : NaN);
 
@@ -418,14 +428,51 @@ const withHeadroom = (h: number | undefined): { headroomPercent?: number } =>
 // Traffic and symptoms (load balancer)
 // ---------------------------------------------------------------------------------------------
 
+function targetGroupNames(targets: AdvisorTargets): string {
+  return [targets.targetGroupFullName, targets.alternateTargetGroupFullName].filter(Boolean).join(' + ');
+}
+
+/**
+ * A host count summed over the service's target groups, minute by minute: the first group alone,
+ * or with the alternate one of a canary, linear or blue/green service, whose groups swap roles every
+ * release (the idle group has no targets). A minute counts when either group reported it.
+ */
+function hostCount(
+  r: SeriesReader,
+  targets: AdvisorTargets,
+  metric: 'HealthyHostCount' | 'UnHealthyHostCount',
+): Signal {
+  const healthy = metric === 'HealthyHostCount';
+  const first = r.optional(
+    healthy ? ids.healthyHosts : ids.unhealthyHosts,
+    `${metric} of ${targets.targetGroupFullName}`,
+  );
+  if (!targets.alternateTargetGroupFullName) return first;
+  const alternate = r.optional(
+    healthy ? ids.healthyHostsAlternate : ids.unhealthyHostsAlternate,
+    `${metric} of ${targets.alternateTargetGroupFullName}`,
+  );
+  const sums = new Map<number, number>();
+  for (const s of [first, alternate]) {
+    s.timestamps.forEach((t, i) => sums.set(t, (sums.get(t) ?? 0) + s.values[i]));
+  }
+  const timestamps = [...sums.keys()].sort((a, b) => a - b);
+  return {
+    name: `${metric} of ${targetGroupNames(targets)}`,
+    timestamps,
+    values: timestamps.map((t) => sums.get(t)!),
+    enough: timestamps.length >= r.minDatapoints,
+  };
+}
+
 function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
   const t = targets.thresholds;
-  const unhealthy = r.optional(ids.unhealthyHosts, `UnHealthyHostCount of ${targets.targetGroupFullName}`);
-  const healthy = r.optional(ids.healthyHosts, `HealthyHostCount of ${targets.targetGroupFullName}`);
+  const unhealthy = hostCount(r, targets, 'UnHealthyHostCount');
+  const healthy = hostCount(r, targets, 'HealthyHostCount');
   const reporting = unhealthy.enough || healthy.enough;
   if (!reporting) {
     r.markMissing(
-      `HealthyHostCount/UnHealthyHostCount of ${targets.targetGroupFullName} (${Math.max(healthy.values.length, unhealthy.values.length)} of ${r.expected} datapoints)`,
+      `HealthyHostCount/UnHealthyHostCount of ${targetGroupNames(targets)} (${Math.max(healthy.values.length, unhealthy.values.length)} of ${r.expected} datapoints)`,
     );
   }
   const requests = appRequests(r, targets);
@@ -446,7 +493,7 @@ function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
       traffic.errorRatePercent = Number(
         round((100 * (sum(target5xx.values) + sum(elb5xx.values))) / total, 2),
       );
-      if (traffic.errorRatePercent > t.errorRatePercent) {
+      if (crosses(traffic.errorRatePercent, t, 'errorRatePercent')) {
         symptoms.push(`Symptom: 5xx rate ${traffic.errorRatePercent}% is above ${t.errorRatePercent}%.`);
       }
     }
@@ -459,7 +506,7 @@ function assessTraffic(r: SeriesReader, targets: AdvisorTargets) {
   // p95 exists only for minutes with requests; with fewer than MIN_DATAPOINTS busy minutes it says nothing.
   if (p95.values.length >= MIN_DATAPOINTS) {
     traffic.p95Seconds = Number(round(sustained(p95), 3));
-    if (traffic.p95Seconds > t.p95ResponseTimeSeconds) {
+    if (crosses(traffic.p95Seconds, t, 'p95ResponseTimeSeconds')) {
       symptoms.push(
         `Symptom: p95 response time ${traffic.p95Seconds} s is above the ${t.p95ResponseTimeSeconds} s target.`,
       );
@@ -526,24 +573,21 @@ function assessApp(r: SeriesReader, targets: AdvisorTargets) {
   const cpuLevel = sustained(cpu);
   const memLevel = sustained(memory);
   const atMaxPoints = tasks.values.filter((v) => v >= targets.maxTasks).length;
-  const atMax = atMaxPoints / tasks.values.length >= SUSTAINED_SHARE;
+  const atMax = atMaxPoints >= sustainedCount(tasks.values.length);
   const maxRunning = Math.max(...tasks.values);
   const minutesAtMax = `${atMaxPoints} of ${tasks.values.length} minutes`;
 
   // CPU headroom counts the tasks autoscaling may still add: used capacity (tasks x CPU per task)
   // against the capacity at max tasks, each at the CPU alarm line.
   const cpuCapacity = combine(tasks, cpu, (n, c) => n * c);
-  const cpuHeadroom = headroom(
-    quantile(cpuCapacity, SUSTAINED_QUANTILE),
-    targets.maxTasks * t.serviceCpuPercent,
-  );
+  const cpuHeadroom = headroom(sustainedLevel(cpuCapacity), targets.maxTasks * t.serviceCpuPercent);
   const memHeadroom = headroom(memLevel, t.serviceMemoryPercent);
   const h = minOf([cpuHeadroom, memHeadroom]);
   const summary = `CPU ${pct(cpuLevel)}, memory ${pct(memLevel)}, tasks up to ${round(maxRunning, 0)} (min ${targets.minTasks}, max ${targets.maxTasks})`;
 
   let finding: Finding | undefined;
   let state: TierState = 'OK';
-  if (atMax && cpuLevel >= t.scaleOutCpuPercent) {
+  if (atMax && crosses(cpuLevel, t, 'scaleOutCpuPercent')) {
     state = 'SATURATED';
     finding = {
       verdict: 'APP_SATURATED_AT_MAX',
@@ -556,7 +600,7 @@ function assessApp(r: SeriesReader, targets: AdvisorTargets) {
           `(scale-out line ${t.scaleOutCpuPercent}%).`,
       ],
     };
-  } else if (memLevel >= t.serviceMemoryPercent) {
+  } else if (crosses(memLevel, t, 'serviceMemoryPercent')) {
     // Autoscaling follows CPU only, so memory pressure never adds a task: the tier cannot relieve
     // itself, which is what "saturated" means here, at max tasks or not.
     state = 'SATURATED';
@@ -571,7 +615,7 @@ function assessApp(r: SeriesReader, targets: AdvisorTargets) {
           `${targets.maxTasks} tasks: CPU autoscaling cannot relieve memory.`,
       ],
     };
-  } else if (cpuLevel >= t.serviceCpuPercent) {
+  } else if (crosses(cpuLevel, t, 'serviceCpuPercent')) {
     state = 'PRESSURE';
     notes.push(
       `App CPU at ${pct(cpuLevel)} (line ${t.serviceCpuPercent}%) with room to scale (${round(maxRunning, 0)} of ${targets.maxTasks} tasks): autoscaling is on it.`,
@@ -634,9 +678,9 @@ function assessDatabase(r: SeriesReader, targets: AdvisorTargets) {
   const cpuLevel = sustained(cpu);
   const readMs = sustained(readLatency) * 1000;
   const writeMs = sustained(writeLatency) * 1000;
-  const cpuHot = cpuLevel >= t.dbCpuPercent;
-  const readSlow = readMs >= t.dbLatencyMs;
-  const writeSlow = writeMs >= t.dbLatencyMs;
+  const cpuHot = crosses(cpuLevel, t, 'dbCpuPercent');
+  const readSlow = crosses(readMs, t, 'dbLatencyMs');
+  const writeSlow = crosses(writeMs, t, 'dbLatencyMs');
   const h = minOf([headroom(cpuLevel, t.dbCpuPercent), headroom(Math.max(readMs, writeMs), t.dbLatencyMs)]);
   const iops =
     readIops.enough && writeIops.enough
@@ -649,7 +693,7 @@ function assessDatabase(r: SeriesReader, targets: AdvisorTargets) {
 
   if (freeable.enough) {
     const lowMiB = Math.min(...freeable.values) / (1024 * 1024);
-    if (lowMiB < t.dbFreeableMemoryMiB) {
+    if (crosses(lowMiB, t, 'dbFreeableMemoryMiB')) {
       notes.push(
         `Primary freeable memory fell to ${round(lowMiB, 0)} MiB (floor ${t.dbFreeableMemoryMiB} MiB): the working set may not fit; a larger instance class helps reads most.`,
       );
@@ -688,17 +732,19 @@ function assessDatabase(r: SeriesReader, targets: AdvisorTargets) {
       ? {
           verdict: 'DB_READ_BOUND',
           tier: 'database',
+          // The Performance Insights console redirects to CloudWatch Database Insights since 2026-07-31; the API
+          // remains (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Enabling.html).
           recommendation:
             'Cache the expensive reads in Redis first; then add read replicas (database.readReplicas, now ' +
             `${targets.replicaInstanceIds.length}) and send read-only queries to the reader endpoint. ` +
-            'Performance Insights shows which queries to start with.',
+            'CloudWatch Database Insights (top SQL) shows which queries to start with.',
           reasons: [`Database primary is read-bound: ${why}.`],
         }
       : {
           verdict: 'DB_WRITE_BOUND',
           tier: 'database',
           recommendation:
-            'Optimize the slow writes first (Performance Insights top SQL: missing indexes, row-by-row writes, ' +
+            'Optimize the slow writes first (CloudWatch Database Insights top SQL: missing indexes, row-by-row writes, ' +
             'hot rows); then move to a larger primary (database.instanceClass). Replicas and caches do not help writes.',
           reasons: [`Database primary is write-bound: ${why}.`],
         };
@@ -745,7 +791,7 @@ function assessProxy(r: SeriesReader, targets: AdvisorTargets) {
     };
   }
   const usage = combine(dbConnections, maxConnections, (c, m) => (m > 0 ? (100 * c) / m : undefined));
-  const usageLevel = quantile(usage, SUSTAINED_QUANTILE);
+  const usageLevel = sustainedLevel(usage);
   const h = Number.isFinite(usageLevel) ? headroom(usageLevel, t.dbConnectionsPercent) : undefined;
   const queryMs = queryLatency.enough ? sustained(queryLatency) / 1000 : undefined;
   const borrowMs = borrowLatency.enough ? sustained(borrowLatency) / 1000 : undefined;
@@ -754,11 +800,11 @@ function assessProxy(r: SeriesReader, targets: AdvisorTargets) {
     (clients.enough ? `, ${round(Math.max(...clients.values), 0)} client connections` : '') +
     (queryMs !== undefined ? `, query latency ${round(queryMs, 2)} ms` : '') +
     (borrowMs !== undefined ? `, borrow latency ${round(borrowMs, 2)} ms` : '');
-  if (queryMs !== undefined && queryMs >= t.dbLatencyMs) {
+  if (queryMs !== undefined && crosses(queryMs, t, 'dbLatencyMs')) {
     notes.push(`Proxy query response latency ${round(queryMs, 2)} ms is over ${t.dbLatencyMs} ms.`);
   }
 
-  if (Number.isFinite(usageLevel) && usageLevel >= t.dbConnectionsPercent) {
+  if (Number.isFinite(usageLevel) && crosses(usageLevel, t, 'dbConnectionsPercent')) {
     return {
       assessment: { state: 'PRESSURE', ...withHeadroom(h), summary } as TierAssessment,
       notes,
@@ -830,16 +876,20 @@ function assessCache(r: SeriesReader, targets: AdvisorTargets) {
     maxCpu = Math.max(maxCpu, cpuLevel);
     maxMem = Math.max(maxMem, memLevel);
     headrooms.push(headroom(cpuLevel, t.cacheCpuPercent), headroom(memLevel, t.cacheMemoryPercent));
-    if (cpuLevel >= t.cacheCpuPercent)
+    if (crosses(cpuLevel, t, 'cacheCpuPercent'))
       pressure.push(`${node} engine CPU ${pct(cpuLevel)} (line ${t.cacheCpuPercent}%)`);
-    if (memLevel >= t.cacheMemoryPercent)
+    if (crosses(memLevel, t, 'cacheMemoryPercent'))
       pressure.push(`${node} memory ${pct(memLevel)} (line ${t.cacheMemoryPercent}%)`);
-    if (evictions.enough && sustained(evictions) >= t.cacheEvictionsPerMinute && sustained(evictions) > 0) {
+    if (
+      evictions.enough &&
+      crosses(sustained(evictions), t, 'cacheEvictionsPerMinute') &&
+      sustained(evictions) > 0
+    ) {
       pressure.push(
         `${node} ${round(sustained(evictions), 0)} evictions/min (line ${t.cacheEvictionsPerMinute})`,
       );
     }
-    if (lag.enough && sustained(lag) >= t.cacheReplicationLagSeconds) {
+    if (lag.enough && crosses(sustained(lag), t, 'cacheReplicationLagSeconds')) {
       pressure.push(
         `${node} replication lag ${round(sustained(lag), 1)} s (line ${t.cacheReplicationLagSeconds} s)`,
       );
@@ -875,7 +925,7 @@ function assessCache(r: SeriesReader, targets: AdvisorTargets) {
         }
       : undefined;
   const hitRateFinding: Finding | undefined =
-    hitRate !== undefined && hitRate < t.cacheHitRatePercent
+    hitRate !== undefined && crosses(hitRate, t, 'cacheHitRatePercent')
       ? {
           verdict: 'CACHE_LOW_HIT_RATE',
           tier: 'cache',
@@ -940,17 +990,14 @@ function assessReplicas(r: SeriesReader, targets: AdvisorTargets) {
         `Replica ${id} reported a negative ReplicaLag in ${negative} minute(s): replication was not running then.`,
       );
     }
-    const lagLevel = quantile(
-      lag.values.filter((v) => v >= 0),
-      SUSTAINED_QUANTILE,
-    );
+    const lagLevel = sustainedLevel(lag.values.filter((v) => v >= 0));
     const cpuLevel = sustained(cpu);
     parts.push(
       `${id}: lag ${Number.isFinite(lagLevel) ? `${round(lagLevel, 1)} s` : 'n/a'}, CPU ${pct(cpuLevel)}`,
     );
     headrooms.push(headroom(lagLevel, t.replicaLagSeconds), headroom(cpuLevel, t.dbCpuPercent));
-    if (lagLevel >= t.replicaLagSeconds) lagging.push(`${id} ${round(lagLevel, 1)} s`);
-    if (cpuLevel >= t.dbCpuPercent) hot.push(`${id} CPU ${pct(cpuLevel)}`);
+    if (crosses(lagLevel, t, 'replicaLagSeconds')) lagging.push(`${id} ${round(lagLevel, 1)} s`);
+    if (crosses(cpuLevel, t, 'dbCpuPercent')) hot.push(`${id} CPU ${pct(cpuLevel)}`);
   });
   if (noData.length > 0) {
     notes.push(

@@ -28,6 +28,9 @@ export const ids = {
   elb5xx: 'alb_elb_5xx',
   unhealthyHosts: 'alb_unhealthy_hosts',
   healthyHosts: 'alb_healthy_hosts',
+  /** Host counts of the alternate target group (canary, linear and blue/green services only). */
+  unhealthyHostsAlternate: 'alb_unhealthy_hosts_alternate',
+  healthyHostsAlternate: 'alb_healthy_hosts_alternate',
   appCpu: 'app_cpu',
   appMemory: 'app_memory',
   appTasks: 'app_running_tasks',
@@ -87,6 +90,9 @@ function query(
 export function buildQueries(targets: AdvisorTargets): MetricDataQuery[] {
   const lb = { LoadBalancer: targets.loadBalancerFullName };
   const tg = { TargetGroup: targets.targetGroupFullName, LoadBalancer: targets.loadBalancerFullName };
+  const tgAlternate = targets.alternateTargetGroupFullName
+    ? { TargetGroup: targets.alternateTargetGroupFullName, LoadBalancer: targets.loadBalancerFullName }
+    : undefined;
   const svc = { ClusterName: targets.clusterName, ServiceName: targets.serviceName };
   const db = { DBInstanceIdentifier: targets.dbInstanceId };
   const proxy = { ProxyName: targets.proxyName };
@@ -119,6 +125,13 @@ export function buildQueries(targets: AdvisorTargets): MetricDataQuery[] {
     // Host counts are published every minute whatever the traffic: they prove the ALB reports at all.
     query(ids.unhealthyHosts, alb, 'UnHealthyHostCount', tg, 'Maximum'),
     query(ids.healthyHosts, alb, 'HealthyHostCount', tg, 'Minimum'),
+    // The alternate target group serves after every other canary, linear or blue/green release.
+    ...(targets.alternateTargetGroupFullName
+      ? [
+          query(ids.unhealthyHostsAlternate, alb, 'UnHealthyHostCount', tgAlternate!, 'Maximum'),
+          query(ids.healthyHostsAlternate, alb, 'HealthyHostCount', tgAlternate!, 'Minimum'),
+        ]
+      : []),
 
     // App tier. RunningTaskCount needs Container Insights on the cluster (the service construct enables it).
     query(ids.appCpu, 'AWS/ECS', 'CPUUtilization', svc, 'Average'),

@@ -85,6 +85,12 @@ export interface AdvisorTargets {
   readonly loadBalancerFullName: string;
   /** ALB dimension `TargetGroup` (`ApplicationTargetGroup.targetGroupFullName`, `targetgroup/<name>/<id>`). */
   readonly targetGroupFullName: string;
+  /**
+   * ALB dimension `TargetGroup` of the alternate target group of a canary, linear or blue/green
+   * service (absent with rolling updates). The groups swap roles every release, so host counts are
+   * summed over both.
+   */
+  readonly alternateTargetGroupFullName?: string;
   /** ECS cluster name (dimension `ClusterName`). */
   readonly clusterName: string;
   /** ECS service name (dimension `ServiceName`). */
@@ -211,6 +217,17 @@ export function parseTargets(value: unknown, source: string): AdvisorTargets {
     !(typeof value.topicArn === 'string' && /^arn:aws[a-z-]*:sns:/.test(value.topicArn))
   ) {
     problems.push(`topicArn must be an SNS topic ARN when set, got ${describe(value.topicArn)}`);
+  }
+  if (
+    value.alternateTargetGroupFullName !== undefined &&
+    !(
+      typeof value.alternateTargetGroupFullName === 'string' &&
+      value.alternateTargetGroupFullName.trim() !== ''
+    )
+  ) {
+    problems.push(
+      `alternateTargetGroupFullName must be a non-empty string when set, got ${describe(value.alternateTargetGroupFullName)}`,
+    );
   }
   if (value.webAcl !== undefined) {
     const w = value.webAcl;

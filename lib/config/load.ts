@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { followDependentDefaults, isSetIn } from './dependent-defaults';
 import { environmentNameProblem } from './environment-name';
 import {
   EXTENDS_KEY,
@@ -55,11 +56,16 @@ export function loadEnvironments(context: Record<string, unknown>): ResolvedEnvi
   // every selected environment that exists is still validated, so one synth lists every mistake.
   const resolved: ResolvedEnvironment[] = [];
   for (const name of selected.filter((env) => known.includes(env))) {
+    // The user's own overrides of this environment: what they set, as opposed to preset values.
+    const patch = overrides[name] ?? {};
+    followDependentDefaults(merged[name], patch);
     const conflicts = exclusiveProblems(name, merged[name]);
     problems.push(...conflicts);
     const result = validatedEnvironmentSchema.safeParse(merged[name], { reportInput: true });
     if (!result.success) {
-      problems.push(...result.error.issues.map((i) => formatIssue(name, i)));
+      problems.push(
+        ...blameWhatTheUserSet(result.error.issues, patch, merged[name]).map((i) => formatIssue(name, i)),
+      );
     } else if (conflicts.length === 0) {
       resolved.push({ name, config: result.data });
     }
@@ -124,6 +130,11 @@ function collectOverrides(context: Record<string, unknown>, problems: string[]):
         if (!isObject(value)) {
           problems.push(`overrides.${env}: got ${JSON.stringify(value)}; must be an object of settings`);
         } else {
+          const forbidden = forbiddenKeyPaths(value, `overrides.${env}`);
+          if (forbidden.length) {
+            problems.push(...forbidden);
+            continue;
+          }
           // Kept as given, `null`s included: they unset preset values when merged over the preset.
           out[env] = structuredClone(value as JsonObject);
         }
@@ -157,6 +168,11 @@ function collectOverrides(context: Record<string, unknown>, problems: string[]):
       problems.push(`${key}: malformed key; use <env>.<section>.<setting>, e.g. prod.service.maxTasks`);
       continue;
     }
+    const forbidden = segments.find((s) => FORBIDDEN_SEGMENTS.includes(s));
+    if (forbidden) {
+      problems.push(`${key}: ${forbiddenMessage(forbidden)}`);
+      continue;
+    }
     let target = (out[env] ??= {});
     for (const seg of segments.slice(0, -1)) {
       const next = target[seg];
@@ -168,10 +184,83 @@ function collectOverrides(context: Record<string, unknown>, problems: string[]):
       raw === 'null' || raw === null
         ? null
         : isStringSetting(segments) && typeof raw === 'string'
-          ? raw
+          ? unquote(raw)
           : parseValue(raw);
   }
   return out;
+}
+
+/**
+ * Path segments that would reach `Object.prototype` through the merge (`-c dev.__proto__.x=1` would
+ * otherwise set `x` on every object of the process): refused by name.
+ */
+const FORBIDDEN_SEGMENTS = ['__proto__', 'constructor', 'prototype'];
+
+function forbiddenMessage(segment: string): string {
+  return `the key segment ${JSON.stringify(segment)} is not allowed (${FORBIDDEN_SEGMENTS.join(', ')} are never settings; they would change every object of the process)`;
+}
+
+/** The `__proto__`/`constructor`/`prototype` keys anywhere in an overrides object, as problems. */
+function forbiddenKeyPaths(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => forbiddenKeyPaths(v, `${at}.${i}`));
+  if (!isObject(value)) return [];
+  return Object.keys(value).flatMap((k) =>
+    FORBIDDEN_SEGMENTS.includes(k)
+      ? [`${at}.${k}: ${forbiddenMessage(k)}`]
+      : forbiddenKeyPaths(value[k], `${at}.${k}`),
+  );
+}
+
+/**
+ * A rule across several keys (`params.related`) blames the key the user set: when the user set a
+ * related key and not the one the rule names, the issue moves to the user's key (saying which
+ * preset value it conflicts with); when a related key is itself invalid, the cross-field issue is
+ * dropped (its own issue says what is wrong).
+ */
+function blameWhatTheUserSet(
+  issues: readonly z.core.$ZodIssue[],
+  patch: JsonObject,
+  merged: JsonObject,
+): z.core.$ZodIssue[] {
+  const invalid = new Set(issues.map((i) => i.path.map(String).join('.')));
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const related =
+      (issue.code === 'custom' ? (issue.params?.related as string[][] | undefined) : undefined) ?? [];
+    if (related.length === 0 || isSetIn(patch, issue.path as (string | number)[])) {
+      out.push(issue);
+      continue;
+    }
+    if (related.some((r) => invalid.has(r.join('.')))) continue;
+    const userKey = related.find((r) => isSetIn(patch, r));
+    if (!userKey) {
+      out.push(issue);
+      continue;
+    }
+    const primary = issue.path.map(String).join('.');
+    out.push({
+      ...issue,
+      path: userKey,
+      input: valueAt(merged, userKey),
+      message: `conflicts with ${primary} (${JSON.stringify(issue.input)}, not set by you), which ${issue.message}; change ${primary} with it`,
+    } as z.core.$ZodIssue);
+  }
+  return out;
+}
+
+function valueAt(obj: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((node, seg) => (isObject(node) ? node[seg] : undefined), obj);
+}
+
+/** A string setting's value as typed, or the string inside a JSON string literal (`'"destroy"'`). */
+function unquote(raw: string): string {
+  if (!/^".*"$/.test(raw)) return raw;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'string' ? parsed : raw;
+  } catch {
+    return raw;
+  }
 }
 
 function parseValue(raw: unknown): Json {
@@ -192,18 +281,48 @@ function formatIssue(env: string, issue: z.core.$ZodIssue): string {
       .map((k) => `${where}.${k}: unknown key; allowed keys here: ${allowed.join(', ')}`)
       .join('\n  - ');
   }
-  const got = 'input' in issue && issue.input !== undefined ? JSON.stringify(issue.input) : 'nothing';
+  if (issue.code === 'invalid_key') {
+    // A key of a map (tags, service.environment): name the map, the key and the key's rule.
+    const map = [env, ...issue.path.slice(0, -1).map(String)].join('.');
+    const rules = issue.issues.map((i) => i.message.replace(/^Invalid input: /, '')).join('; ');
+    return `${map}: got the key ${JSON.stringify(issue.path[issue.path.length - 1])}; ${rules}`;
+  }
+  const missing = !('input' in issue) || issue.input === undefined;
+  if (missing && issue.code === 'invalid_type') {
+    // `null` unsets a key; on a key without a default that leaves nothing.
+    return `${where}: got nothing; is required (expected ${issue.expected}): it has no default, so it cannot be unset with null`;
+  }
+  const got = missing ? 'nothing' : JSON.stringify(issue.input);
   return `${where}: got ${got}; ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
+/**
+ * Whether the key at `path` takes a string: a string, a choice of strings (`minimumTlsVersion=1.3`)
+ * or a value of a string map (`service.environment.WORKERS=4`, `tags.costcenter=1234`). Such a
+ * value from `-c` stays the string the user typed.
+ */
 function isStringSetting(path: string[]): boolean {
   let node: z.ZodType | undefined = environmentSchema;
   for (const seg of path) {
-    const shape: Record<string, z.ZodType> | undefined = node && objectShape(node);
-    node = shape?.[seg];
+    if (!node) return false;
+    node = unwrap(node);
+    node =
+      node instanceof z.ZodRecord
+        ? (node.valueType as z.ZodType)
+        : (objectShape(node)?.[seg] as z.ZodType | undefined);
   }
-  while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap() as z.ZodType;
-  return node instanceof z.ZodString;
+  if (!node) return false;
+  node = unwrap(node);
+  return (
+    node instanceof z.ZodString ||
+    (node instanceof z.ZodEnum && (node.options as unknown[]).every((o) => typeof o === 'string'))
+  );
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+  let n = node;
+  while (n instanceof z.ZodOptional || n instanceof z.ZodDefault) n = n.unwrap() as z.ZodType;
+  return n;
 }
 
 /** The keys the schema accepts at a path, for "did you mean" style messages. */

@@ -16,9 +16,11 @@ const dev: EnvironmentConfig = {
     flowLogRetentionDays: 30,
   },
   service: {
-    // Public image that answers HTTP 200 on / and runs on ARM64, so a fresh deploy is healthy.
-    image: 'public.ecr.aws/nginx/nginx:stable',
-    containerPort: 80,
+    // Public image that answers HTTP 200 on / and runs on ARM64, so a fresh deploy is healthy. The
+    // unprivileged build runs as uid 101, listens on 8080 and writes only its pid and temp files,
+    // to /tmp (github.com/nginx/docker-nginx-unprivileged README), so it starts with a read-only root.
+    image: 'public.ecr.aws/nginx/nginx-unprivileged:stable',
+    containerPort: 8080,
     cpu: 256,
     memoryMiB: 512,
     cpuArchitecture: 'ARM64',
@@ -89,6 +91,9 @@ const dev: EnvironmentConfig = {
       smokeTest: { paths: ['/'], expectedStatus: '200-399', maxResponseMs: 2000 },
     },
     environment: {},
+    readonlyRootFilesystem: true,
+    tmpSizeMiB: 64,
+    user: '101',
   },
   database: {
     engineVersion: '17',
@@ -158,6 +163,9 @@ const dev: EnvironmentConfig = {
   },
   // Experiments rehearse production's failure modes; dev is single-AZ where it matters.
   resilience: { experiments: false, zoneIndex: 0, faultMinutes: 5 },
+  // dev keeps each tier's shorter log retention (cost); prod sets the one-year floor governed
+  // accounts ask for.
+  compliance: { packs: [] },
 };
 
 const prod: EnvironmentConfig = {
@@ -209,6 +217,7 @@ const prod: EnvironmentConfig = {
     dbFreeStorageGiB: 20,
   },
   resilience: { ...dev.resilience, experiments: true },
+  compliance: { ...dev.compliance, minimumLogRetentionDays: 365 },
 };
 
 /**

@@ -38,6 +38,8 @@ export {
 export { CACHE_ENGINE_VERSIONS, cacheSchema } from './schema/cache';
 export { observabilitySchema } from './schema/observability';
 export { resilienceSchema } from './schema/resilience';
+export { COMPLIANCE_PACKS, complianceSchema } from './schema/compliance';
+export type { CompliancePack } from './schema/compliance';
 export {
   RESERVED_ENV_PREFIXES,
   environmentSchema,
@@ -46,6 +48,7 @@ export {
 } from './schema/environment';
 export type {
   CacheConfig,
+  ComplianceConfig,
   DatabaseConfig,
   DeepPartial,
   DeploymentConfig,

@@ -5,6 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { LINE_COMPARISONS, Line } from '../../lambda/scaling-advisor/lines';
 import { Construct } from 'constructs';
 
 /**
@@ -21,6 +22,14 @@ export const FIVE_MINUTES = Duration.minutes(5);
 export const { GREATER_THAN_THRESHOLD, GREATER_THAN_OR_EQUAL_TO_THRESHOLD, LESS_THAN_THRESHOLD } =
   cloudwatch.ComparisonOperator;
 export const { NOT_BREACHING, MISSING } = cloudwatch.TreatMissingData;
+
+/**
+ * The comparison of the alarm on an advisor line: one table (lambda/scaling-advisor/lines.ts) for the
+ * alarms and the advisor, so both judge a value at exactly the threshold the same way.
+ */
+export function lineComparison(line: Line): cloudwatch.ComparisonOperator {
+  return LINE_COMPARISONS[line] as cloudwatch.ComparisonOperator;
+}
 
 /** Sizing facts the alarm thresholds are derived from. */
 export interface ObservedLimits {

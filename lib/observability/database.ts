@@ -6,12 +6,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { ObservabilityConfig } from '../config/schema';
+import { describeFamilies, rdsInstanceClass } from '../config/tables/instance-classes';
 import {
   AlarmFactory,
   FIVE_MINUTES,
   GIB,
   GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  GREATER_THAN_THRESHOLD,
   LESS_THAN_THRESHOLD,
   MIB,
   MISSING,
@@ -19,6 +19,7 @@ import {
   ONE_MINUTE,
   ObservedLimits,
   percentGraph,
+  lineComparison,
 } from './alarms';
 
 /**
@@ -38,57 +39,12 @@ export interface ObservedDatabase {
 export const POSTGRES_BYTES_PER_CONNECTION = 9_531_392;
 export const POSTGRES_MAX_CONNECTIONS_CAP = 5000;
 
-/** Memory (GiB) per vCPU of the RDS instance families the alarms know, and their sizes' vCPUs. */
-const GIB_PER_VCPU: Record<string, number> = {
-  m5: 4,
-  m5d: 4,
-  m6g: 4,
-  m6gd: 4,
-  m6i: 4,
-  m6id: 4,
-  m7g: 4,
-  m7i: 4,
-  m8g: 4,
-  r5: 8,
-  r5b: 8,
-  r5d: 8,
-  r6g: 8,
-  r6gd: 8,
-  r6i: 8,
-  r6id: 8,
-  r7g: 8,
-  r7i: 8,
-  r8g: 8,
-};
-const VCPUS_BY_SIZE: Record<string, number> = {
-  large: 2,
-  xlarge: 4,
-  '2xlarge': 8,
-  '4xlarge': 16,
-  '8xlarge': 32,
-  '12xlarge': 48,
-  '16xlarge': 64,
-  '24xlarge': 96,
-  '32xlarge': 128,
-  '48xlarge': 192,
-};
-/** Burstable classes do not follow a fixed memory-per-vCPU ratio. */
-const BURSTABLE_GIB_BY_SIZE: Record<string, number> = {
-  micro: 1,
-  small: 2,
-  medium: 4,
-  large: 8,
-  xlarge: 16,
-  '2xlarge': 32,
-};
-
-/** Nominal memory (GiB) of an RDS instance class, or undefined when the class is not in the table. */
+/**
+ * Nominal memory (GiB) of an RDS instance class (`r7g.large` or `db.r7g.large`), from the table the
+ * config is validated against (lib/config/tables/instance-classes.ts); undefined when not in it.
+ */
 export function instanceClassMemoryGiB(instanceClass: string): number | undefined {
-  const [family, size] = instanceClass.replace(/^db\./, '').split('.');
-  if (family === 't3' || family === 't4g') return BURSTABLE_GIB_BY_SIZE[size];
-  const perVcpu = GIB_PER_VCPU[family];
-  const vcpus = VCPUS_BY_SIZE[size];
-  return perVcpu && vcpus ? perVcpu * vcpus : undefined;
+  return rdsInstanceClass(instanceClass)?.memoryGiB;
 }
 
 /**
@@ -99,10 +55,9 @@ export function instanceClassMemoryGiB(instanceClass: string): number | undefine
 export function postgresMaxConnections(instanceClass: string): number {
   const gib = instanceClassMemoryGiB(instanceClass);
   if (gib === undefined) {
-    const families = ['t3', 't4g', ...Object.keys(GIB_PER_VCPU)].join(', ');
+    // The config schema refuses classes outside the table, so only a direct caller reaches this.
     throw new Error(
-      `observability: cannot derive max_connections for database instance class '${instanceClass}'. ` +
-        `Known families: ${families} (sizes ${Object.keys(VCPUS_BY_SIZE).join(', ')}; burstable ${Object.keys(BURSTABLE_GIB_BY_SIZE).join(', ')}). ` +
+      `observability: cannot derive max_connections for database instance class '${instanceClass}': it is not in the instance class table; allowed: ${describeFamilies('rds')}. ` +
         'Set observability.dbMaxConnections to the value `SHOW max_connections` returns.',
     );
   }
@@ -147,20 +102,20 @@ export function databaseAlarms(
   alarms.addAlarm('DbCpu', {
     metric: primaryCpu,
     threshold: config.dbCpuPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbCpuPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
     description:
       `Primary database CPU has stayed above ${config.dbCpuPercent}% for 15 minutes (observability.dbCpuPercent). In order: ` +
-      'optimize the slow queries (slow-query log, Performance Insights top SQL); cache the expensive reads in Redis; move reads to ' +
+      'optimize the slow queries (slow-query log, CloudWatch Database Insights top SQL); cache the expensive reads in Redis; move reads to ' +
       'read replicas (database.readReplicas); only then a larger primary (database.instanceClass).',
   });
 
   alarms.addAlarm('DbFreeableMemory', {
     metric: rdsMetric(primary, 'FreeableMemory', 'Average', FIVE_MINUTES),
     threshold: config.dbFreeableMemoryMiB * MIB,
-    comparison: LESS_THAN_THRESHOLD,
+    comparison: lineComparison('dbFreeableMemoryMiB'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -203,7 +158,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbReadLatency', {
     metric: latency('ReadLatency'),
     threshold: config.dbLatencyMs / 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: MISSING,
@@ -215,7 +170,7 @@ export function databaseAlarms(
   alarms.addAlarm('DbWriteLatency', {
     metric: latency('WriteLatency'),
     threshold: config.dbLatencyMs / 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: MISSING,
@@ -230,7 +185,7 @@ export function databaseAlarms(
   alarms.addAlarm('ProxyQueryLatency', {
     metric: proxyLatency,
     threshold: config.dbLatencyMs * 1000,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('dbLatencyMs'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -255,7 +210,7 @@ export function databaseAlarms(
   alarms.addAlarm('ProxyConnections', {
     metric: proxyPoolPercent,
     threshold: config.dbConnectionsPercent,
-    comparison: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    comparison: lineComparison('dbConnectionsPercent'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -276,7 +231,7 @@ export function databaseAlarms(
     alarms.addAlarm(`Replica${n}Lag`, {
       metric: lag,
       threshold: config.replicaLagSeconds,
-      comparison: GREATER_THAN_THRESHOLD,
+      comparison: lineComparison('replicaLagSeconds'),
       evaluationPeriods: 5,
       datapointsToAlarm: 5,
       treatMissingData: MISSING,
@@ -291,7 +246,7 @@ export function databaseAlarms(
     alarms.addAlarm(`Replica${n}Cpu`, {
       metric: replicaCpu,
       threshold: config.dbCpuPercent,
-      comparison: GREATER_THAN_THRESHOLD,
+      comparison: lineComparison('dbCpuPercent'),
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       treatMissingData: MISSING,

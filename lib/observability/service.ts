@@ -7,16 +7,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ObservabilityConfig } from '../config/schema';
 import { Service } from '../service';
+import { hostCountMetric } from './target-hosts';
 import {
   AlarmFactory,
   FIVE_MINUTES,
   GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  GREATER_THAN_THRESHOLD,
   MISSING,
   NOT_BREACHING,
   ONE_MINUTE,
   ObservedLimits,
   percentGraph,
+  lineComparison,
 } from './alarms';
 
 /**
@@ -31,7 +32,7 @@ export function serviceAlarms(
   tier: Service,
   limits: ObservedLimits,
 ): cloudwatch.IWidget[][] {
-  const { loadBalancer, targetGroup, service, cluster } = tier;
+  const { loadBalancer, service, cluster } = tier;
 
   // Over the whole load balancer, not one target group: with a canary, linear or blue/green release
   // strategy the two target groups swap roles every release (service.deployment).
@@ -39,7 +40,7 @@ export function serviceAlarms(
   alarms.addAlarm('ResponseTimeP95', {
     metric: p('p95'),
     threshold: config.p95ResponseTimeSeconds,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('p95ResponseTimeSeconds'),
     evaluationPeriods: 5,
     datapointsToAlarm: 5,
     treatMissingData: NOT_BREACHING,
@@ -71,7 +72,7 @@ export function serviceAlarms(
   alarms.addAlarm('ErrorRate', {
     metric: errorRate,
     threshold: config.errorRatePercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('errorRatePercent'),
     evaluationPeriods: 5,
     datapointsToAlarm: 3,
     treatMissingData: NOT_BREACHING,
@@ -83,7 +84,9 @@ export function serviceAlarms(
   });
 
   alarms.addAlarm('UnhealthyTargets', {
-    metric: targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period: ONE_MINUTE }),
+    // Every target group that can carry traffic: after a canary, linear or blue/green release the
+    // alternate group serves until the next release.
+    metric: hostCountMetric(tier, 'unhealthy', ONE_MINUTE),
     threshold: 1,
     comparison: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 5,
@@ -98,7 +101,7 @@ export function serviceAlarms(
   alarms.addAlarm('ServiceCpu', {
     metric: cpu,
     threshold: config.serviceCpuPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('serviceCpuPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -112,7 +115,7 @@ export function serviceAlarms(
   alarms.addAlarm('ServiceMemory', {
     metric: memory,
     threshold: config.serviceMemoryPercent,
-    comparison: GREATER_THAN_THRESHOLD,
+    comparison: lineComparison('serviceMemoryPercent'),
     evaluationPeriods: 3,
     datapointsToAlarm: 3,
     treatMissingData: MISSING,
@@ -190,16 +193,8 @@ export function serviceAlarms(
       new cloudwatch.GraphWidget({
         title: 'Healthy / unhealthy targets',
         left: [
-          targetGroup.metrics.healthyHostCount({
-            statistic: 'Minimum',
-            period: ONE_MINUTE,
-            label: 'Healthy',
-          }),
-          targetGroup.metrics.unhealthyHostCount({
-            statistic: 'Maximum',
-            period: ONE_MINUTE,
-            label: 'Unhealthy',
-          }),
+          hostCountMetric(tier, 'healthy', ONE_MINUTE, 'Healthy'),
+          hostCountMetric(tier, 'unhealthy', ONE_MINUTE, 'Unhealthy'),
         ],
         width: 8,
       }),

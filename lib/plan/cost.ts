@@ -7,6 +7,7 @@
  * a type that is neither priced nor known to be free is reported in `unpriced`, never silently
  * dropped.
  */
+import { priceLine } from './class-prices';
 import pricesJson from './prices.json';
 import { FREE_OR_USAGE_ONLY, PRICERS, PricingContext } from './pricers';
 import { CfnResource, CfnTemplate, requireNumber, resourcesOfType } from './template';
@@ -97,7 +98,7 @@ export function estimateMonthlyCost(
     maxTasks,
     hours: prices.hoursPerMonth,
     price(key, what) {
-      const line = prices.prices[key];
+      const line = priceLine(prices, key);
       if (!line) {
         throw new Error(
           `no price "${key}" in lib/plan/prices.json for ${what}: add the us-east-1 on-demand rate with its source page and date`,

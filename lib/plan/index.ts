@@ -20,6 +20,7 @@ import {
   scalingModelFromTemplate,
 } from './reaction';
 import { CfnTemplate } from './template';
+import { priceLine } from './class-prices';
 
 export const LOAD_MULTIPLES = [1.5, 2, 3, 5] as const;
 
@@ -69,13 +70,17 @@ export function planStack(
     notes.push(`The stack is environment-agnostic; the figures are ${PRICES.region}'s on-demand prices.`);
   }
   const unverified = new Set(
-    cost.lines.flatMap((l) => l.prices).filter((k) => PRICES.prices[k]?.status === 'unverified'),
+    cost.lines.flatMap((l) => l.prices).filter((k) => priceLine(PRICES, k)?.status === 'unverified'),
   );
   if (unverified.size) {
     notes.push(
       `Unverified prices (not confirmed from a stored page, see lib/plan/prices.json): ${[...unverified].join(', ')}.`,
     );
   }
+  const derived = [...new Set(cost.lines.flatMap((l) => l.prices))]
+    .map((k) => [k, priceLine(PRICES, k)] as const)
+    .filter(([, line]) => line?.status === 'derived');
+  for (const [key, line] of derived) notes.push(`Derived price ${key}: ${line!.usd} USD, ${line!.source}.`);
   for (const u of cost.unpriced)
     notes.push(`Not priced: ${u.count} x ${u.type} (no pricer in lib/plan/cost.ts).`);
   for (const r of reaction) {

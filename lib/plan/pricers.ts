@@ -2,6 +2,7 @@
  * One pricer per CloudFormation resource type: what a resource of that type bills per month, from
  * its properties, the price book and the stated usage. `estimateMonthlyCost` (cost.ts) runs them.
  */
+import { rdsVcpus } from './class-prices';
 import type { CostLine, PriceBook, UsageAssumptions } from './cost';
 import {
   CfnResource,
@@ -343,7 +344,7 @@ export const PRICERS: Record<string, Pricer> = {
 };
 
 function vcpusOf(ctx: PricingContext, cls: string, what: string): number {
-  const v = ctx.prices.vcpus[cls];
+  const v = rdsVcpus(cls) ?? ctx.prices.vcpus[cls];
   if (typeof v !== 'number') {
     throw new Error(
       `no vCPU count for ${cls} (${what}) in lib/plan/prices.json "vcpus": add it from the RDS instance class table`,

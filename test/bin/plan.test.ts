@@ -35,6 +35,15 @@ describe('npm run plan', () => {
     expect(out).toMatch(/\| 3x \| 5 \|/);
   });
 
+  test('--assembly with -c is refused: the overrides could not change the assembly', async () => {
+    await expect(
+      main(['prod', '--assembly', assembly, '-c', 'prod.database.readReplicas=3']),
+    ).rejects.toThrow(
+      /--assembly reads templates synthesized earlier, so -c prod\.database\.readReplicas=3 would be ignored/,
+    );
+    expect(out).toBe('');
+  });
+
   test('GIVEN staging (extends prod) by environment or stack name THEN it is planned', async () => {
     const staging = path.join(assembly, 'variants', 'stagingApp');
     for (const name of ['staging', 'ScalableBackend-staging']) {

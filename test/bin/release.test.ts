@@ -28,7 +28,7 @@ import { presets, variant } from '../helpers';
 // GIVEN the prod stack as deployed (the preset's template running the previous image), the app
 // synthesized with the new image (a new image changes only the app container's Image, checked by
 // hand with cdk synth), and a synth with infrastructure changes too (test/variants.ts: routineChanges)
-const PRESET_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
+const PRESET_IMAGE = 'public.ecr.aws/nginx/nginx-unprivileged:stable';
 const NEW_IMAGE = 'public.ecr.aws/nginx/nginx:1.27-alpine';
 const OLD_IMAGE = 'public.ecr.aws/nginx/nginx:1.26';
 const preset = presets().templates.prod.toJSON();
@@ -249,7 +249,8 @@ test('the image already live: nothing deployed, exit 0, the release file unchang
 
 describe('arguments', () => {
   test.each([
-    [['prod'], '--image <ref> is required'],
+    [['prod'], '--image <ref> or --build is required'],
+    [['prod', '--image', 'x', '--build'], '--image and --build exclude each other'],
     [['--image', 'x'], 'expected one environment, got none'],
     [['Staging', '--image', 'x'], 'not an environment or stack name: Staging'],
     [['prod', '--image', 'x', '--force'], "Unknown option '--force'"],
@@ -272,7 +273,7 @@ describe('releases/<env>.json', () => {
     fs.writeFileSync(path.join(root, 'releases', 'dev.json'), '{"image": 3, "tag": "x"}');
     expect(() => releasedImageContext(root, ['dev'])).toThrow(ConfigError);
     expect(() => releasedImageContext(root, ['dev'])).toThrow(
-      /releases\/dev\.json\.image: got 3; must be an image reference[\s\S]*releases\/dev\.json\.tag: unknown key; allowed keys here: image, releasedAt/,
+      /releases\/dev\.json\.image: got 3; must be an image reference[\s\S]*releases\/dev\.json\.tag: unknown key; allowed keys here: image, build, releasedAt/,
     );
   });
 });

@@ -183,7 +183,11 @@ describe('npm run teardown -- prod', () => {
     }
     // master, app, the query advisor's monitoring role, cache AUTH token
     expect(leftovers.filter((l) => l.startsWith('  - secret:'))).toHaveLength(4);
-    expect(leftovers.filter((l) => l.startsWith('  - KMS key'))).toHaveLength(1);
+    // the storage key, and the log key that the retained log groups are encrypted with
+    expect(leftovers.filter((l) => l.startsWith('  - KMS key')).map((l) => l.replace(/^.*: /, ''))).toEqual([
+      'DatabaseStorageKey6003D257-physical',
+      'LogKeyE83D0C1B-physical',
+    ]);
     // AND the replicas' log groups go with the stack
     expect(leftovers.join('\n')).not.toContain('replica');
   });

@@ -82,6 +82,8 @@ describe('overrides', () => {
     'database.replicaInstanceClass': 'r7g.large',
     'observability.alarmEmail': 'oncall@example.com',
     'observability.dbMaxConnections': 500,
+    'service.user': '1000:1000',
+    'compliance.minimumLogRetentionDays': 400,
     'service.secrets': { API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/key-AbCdEf' },
     'service.taskRole.policyStatements': [
       { actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:123456789012:q'] },
@@ -142,7 +144,7 @@ describe('overrides', () => {
 
   test('null for a required key fails naming the key', () => {
     expect(configErrorOf({ envs: 'prod', 'prod.service.containerPort': 'null' })).toContain(
-      'prod.service.containerPort: got nothing; expected number',
+      'prod.service.containerPort: got nothing; is required (expected number): it has no default, so it cannot be unset with null',
     );
   });
 
@@ -320,7 +322,11 @@ describe('invalid input fails with the key, the value and what is allowed', () =
     ],
     [
       'mixed units above 100 tasks',
-      { 'dev.service.maxTasks': '150' },
+      {
+        'dev.service.maxTasks': '150',
+        'dev.service.scaling.scaleOutSteps':
+          '[{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":85,"addPercent":25},{"atCpuPercent":95,"addPercent":50}]',
+      },
       'dev.service.scaling.scaleOutSteps: got [{"atCpuPercent":70,"addTasks":1},{"atCpuPercent":85,"addPercent":25},{"atCpuPercent":95,"addPercent":50}]; mixes addTasks and addPercent, which needs service.maxTasks <= 100 (got 150)',
     ],
     [

@@ -54,19 +54,7 @@ function singleMetricAlarms(env: Env): SingleMetricAlarm[] {
       datapoints: 5,
       missing: 'notBreaching',
     },
-    {
-      id: 'UnhealthyTargets',
-      metricName: 'UnHealthyHostCount',
-      namespace: 'AWS/ApplicationELB',
-      statistic: 'Maximum',
-      period: 60,
-      dimensions: ['LoadBalancer', 'TargetGroup'],
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 5,
-      datapoints: 5,
-      missing: 'notBreaching',
-    },
+    // UnhealthyTargets: test/observability/target-hosts.test.ts (one group in dev, both in prod)
     {
       id: 'ServiceCpu',
       metricName: 'CPUUtilization',

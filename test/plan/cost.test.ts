@@ -1,5 +1,7 @@
 import { PRICES, PriceBook, UsageAssumptions, estimateMonthlyCost } from '../../lib/plan/cost';
 import { CfnTemplate } from '../../lib/plan/template';
+import { priceLine } from '../../lib/plan/class-prices';
+import { CACHE_NODE_TYPES, RDS_INSTANCE_CLASSES } from '../../lib/config/tables/instance-classes';
 
 // GIVEN a price book with round numbers and a 100-hour month, so every line can be checked by hand
 const line = (usd: number) => ({
@@ -186,5 +188,53 @@ describe('prices.json', () => {
       expect(p.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
     expect(PRICES.region).toBe('us-east-1');
+  });
+});
+
+describe('every instance class and node type the config accepts has a price', () => {
+  test('each RDS class and ElastiCache node type of the table is priced, with its source and date', () => {
+    const keys = [
+      ...RDS_INSTANCE_CLASSES.map((c) => `rds.postgres.${c.name}.hour`),
+      ...CACHE_NODE_TYPES.map((c) => `elasticache.${c.name}.hour`),
+    ];
+    for (const key of keys) {
+      const p = priceLine(PRICES, key);
+      expect([key, p !== undefined && p.usd > 0]).toEqual([key, true]);
+      expect(p!.source.length).toBeGreaterThan(0);
+      expect(p!.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  test('a size without a line of its own is derived from its family, in proportion to its capacity', () => {
+    expect(priceLine(PRICES, 'rds.postgres.db.r7g.2xlarge.hour')).toMatchObject({
+      usd: PRICES.prices['rds.postgres.db.r7g.large.hour'].usd * 4,
+      status: 'derived',
+      source: expect.stringContaining('rds.postgres.db.r7g.large.hour'),
+    });
+    expect(priceLine(PRICES, 'elasticache.cache.t4g.medium.hour')?.usd).toBeCloseTo(
+      PRICES.prices['elasticache.cache.t4g.micro.hour'].usd * 4,
+      6,
+    );
+    expect(priceLine(PRICES, 'rds.postgres.db.x2g.large.hour')).toBeUndefined();
+  });
+
+  test('the primary at db.r7g.2xlarge is priced (it used to fail with "no price")', () => {
+    const bigger: CfnTemplate = {
+      Resources: {
+        ...template.Resources,
+        Primary: {
+          ...template.Resources.Primary,
+          Properties: { ...template.Resources.Primary.Properties, DBInstanceClass: 'db.r7g.2xlarge' },
+        },
+      },
+    };
+    const cost = estimateMonthlyCost(bigger, PRICES, usage);
+    const primary = cost.lines.find((l) => l.item.startsWith('RDS primary db.r7g.2xlarge'));
+    expect(primary?.prices).toEqual(['rds.postgres.db.r7g.2xlarge.hour']);
+    expect(primary?.atMinTasks).toBeCloseTo(
+      // Multi-AZ in this template: primary + standby.
+      2 * PRICES.hoursPerMonth * PRICES.prices['rds.postgres.db.r7g.large.hour'].usd * 4,
+      2,
+    );
   });
 });

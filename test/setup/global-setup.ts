@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
-import { VARIANTS } from '../variants';
+import { VARIANTS, Variant } from '../variants';
 
 /**
  * Synthesizes every preset ONCE for the whole jest run (one cloud assembly, validators included)
@@ -14,7 +14,12 @@ import { VARIANTS } from '../variants';
 export default function globalSetup(): void {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-presets-'));
   const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
-  const synthInto = (dir: string, envs: readonly string[], context: Record<string, unknown>) => {
+  const synthInto = (
+    dir: string,
+    envs: readonly string[],
+    context: Record<string, unknown>,
+    controlTower: boolean,
+  ) => {
     const app = new App({
       outdir: dir,
       context: {
@@ -25,12 +30,17 @@ export default function globalSetup(): void {
         envs: envs.join(','),
       },
     });
-    buildApp(app);
+    buildApp(app, { controlTower });
     app.synth();
   };
-  synthInto(outdir, ['dev', 'prod', 'local'], {});
-  for (const [name, variant] of Object.entries(VARIANTS)) {
-    synthInto(path.join(outdir, 'variants', name), variant.envs, variant.context);
+  synthInto(outdir, ['dev', 'prod', 'local'], {}, true);
+  for (const [name, variant] of Object.entries<Variant>(VARIANTS)) {
+    synthInto(
+      path.join(outdir, 'variants', name),
+      variant.envs,
+      variant.context,
+      variant.controlTower ?? false,
+    );
   }
   process.env.SB_PRESETS_OUTDIR = outdir;
 }

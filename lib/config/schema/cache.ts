@@ -1,6 +1,20 @@
 /** Schema of the cache (`cache`): an ElastiCache replication group running Redis or Valkey. */
 import { z } from 'zod';
+import { cacheNodeType, describeFamilies } from '../tables/instance-classes';
 import { IN_PLACE, doc, int } from './common';
+
+/** A node type of the table in `tables/instance-classes.ts`. */
+const nodeType = z.string().superRefine((v, ctx) => {
+  if (cacheNodeType(v)) return;
+  ctx.addIssue({
+    code: 'custom',
+    input: v,
+    message: /^cache\.r6gd\./.test(v)
+      ? // ElastiCache requires DataTieringEnabled with r6gd nodes, which this stack does not set.
+        'data-tiering node types (cache.r6gd.*) are not supported; use e.g. cache.r7g.*'
+      : `is not an ElastiCache node type this stack offers (e.g. cache.t4g.micro); allowed families and sizes (cache.<family>.<size>): ${describeFamilies('cache')}`,
+  });
+});
 
 export const cacheSchema = z.strictObject({
   engine: doc(z.enum(['redis', 'valkey']), {
@@ -12,13 +26,10 @@ export const cacheSchema = z.strictObject({
     description: 'Engine version (redis: 6.2, 7.0, 7.1; valkey: 7.2, 8.0, 8.1).',
     onChange: 'in-place upgrade (upgrades only)',
   }),
-  nodeType: doc(
-    z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type such as cache.t4g.micro'),
-    {
-      description: 'Node type (Graviton by default).',
-      onChange: 'in place (online vertical scaling)',
-    },
-  ),
+  nodeType: doc(nodeType, {
+    description: 'Node type (Graviton by default).',
+    onChange: 'in place (online vertical scaling)',
+  }),
   port: doc(int(1024, 65535), {
     description: 'Port the cache listens on.',
     onChange:

@@ -1,13 +1,28 @@
 /** Schema of the data tier's database (`database`): RDS PostgreSQL, read replicas and RDS Proxy. */
 import { z } from 'zod';
+import { describePostgresEngineVersions, isPostgresEngineVersion } from '../tables/engine-versions';
+import { describeFamilies, rdsInstanceClass } from '../tables/instance-classes';
 import { IN_PLACE, doc, int, logRetention, oneOf, range } from './common';
 
-const dbInstanceClass = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
-    'must be an RDS instance class without the db. prefix, e.g. t4g.micro',
-  );
+/** An RDS for PostgreSQL instance class of the table in `tables/instance-classes.ts`, without `db.`. */
+const dbInstanceClass = z.string().superRefine((v, ctx) => {
+  if (/^db\./.test(v) && rdsInstanceClass(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      input: v,
+      message: `must be written without the db. prefix (${v.slice(3)}): the stack adds it`,
+    });
+  } else if (!/^[a-z0-9]+\.[a-z0-9]+$/.test(v) || !rdsInstanceClass(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      input: v,
+      message: `is not an RDS for PostgreSQL instance class this stack offers (without the db. prefix, e.g. r7g.large); allowed families and sizes: ${describeFamilies('rds')}`,
+    });
+  }
+});
+
+/** Database names PostgreSQL or RDS create themselves (lower case). */
+export const RESERVED_DATABASE_NAMES = ['postgres', 'template0', 'template1', 'rdsadmin'] as const;
 
 /** Role names PostgreSQL or RDS reserve (lower case). */
 const RESERVED_ROLE_NAMES = [
@@ -26,7 +41,9 @@ export const PERFORMANCE_INSIGHTS_RETENTION = [7, ...range(31, 713, 31), 731] as
 
 export const databaseSchema = z.strictObject({
   engineVersion: doc(
-    z.string().regex(/^1[4-8](\.\d+)?$/, 'must be a PostgreSQL version 14-18, e.g. 17 or 17.6'),
+    z.string().refine(isPostgresEngineVersion, {
+      message: `is not a PostgreSQL version RDS can create; allowed: a major version or one of its minors: ${describePostgresEngineVersions()}`,
+    }),
     {
       description:
         'PostgreSQL version. A major version alone (e.g. 17) lets RDS pick the current minor, so it can always be created.',
@@ -50,17 +67,27 @@ export const databaseSchema = z.strictObject({
     description: 'Ceiling for storage autoscaling (GiB); must be >= `allocatedStorageGiB`.',
     onChange: IN_PLACE,
   }),
-  databaseName: doc(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be a PostgreSQL identifier'), {
-    description: 'Name of the database created on the primary.',
-    onChange:
-      'needs a new database instance: CloudFormation refuses (fixed instance name), the update fails and nothing is lost: choose it before the first deploy',
-  }),
+  databaseName: doc(
+    z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be a PostgreSQL identifier')
+      .refine((v) => !(RESERVED_DATABASE_NAMES as readonly string[]).includes(v.toLowerCase()), {
+        message: `must not be a database PostgreSQL or RDS creates itself (${RESERVED_DATABASE_NAMES.join(', ')})`,
+      }),
+    {
+      description: 'Name of the database created on the primary.',
+      onChange:
+        'needs a new database instance: CloudFormation refuses (fixed instance name), the update fails and nothing is lost: choose it before the first deploy',
+    },
+  ),
   masterUsername: doc(
     z
       .string()
       .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, 'must be 1-16 letters, digits or _ starting with a letter')
-      .refine((v) => !['postgres', 'rdsadmin', 'admin', 'root'].includes(v.toLowerCase()), {
-        message: 'must not be a reserved name (postgres, rdsadmin, admin, root)',
+      // RDS reserves rdsadmin, rds_superuser and the other rds_* roles; PostgreSQL reserves pg_*
+      // (https://www.postgresql.org/docs/current/predefined-roles.html).
+      .refine((v) => !RESERVED_ROLE_NAMES.includes(v.toLowerCase()) && !/^(pg_|rds)/i.test(v), {
+        message: `must not be a reserved name (${RESERVED_ROLE_NAMES.join(', ')}) or start with pg_ or rds (rds_superuser and the other RDS roles)`,
       }),
     {
       description: 'Master user name (its password is generated in Secrets Manager).',
@@ -109,7 +136,7 @@ export const databaseSchema = z.strictObject({
   }),
   removalPolicy: doc(z.enum(['retain', 'snapshot', 'destroy']), {
     description:
-      'What happens to the database, replicas and secret when the stack (or the resource) is deleted. `destroy` is allowed only with `target: localstack`.',
+      "What happens to the primary when the stack (or the instance) is deleted: `retain` keeps it running, `snapshot` deletes it after a final snapshot, `destroy` (only with `target: localstack`) deletes it. The storage KMS key, both secrets and the subnet group are kept unless `destroy`; the primary's two log groups are kept with `retain`. Read replicas and their log groups are always deleted: they hold no data of their own.",
     onChange: IN_PLACE,
   }),
   performanceInsightsRetentionDays: doc(

@@ -6,9 +6,13 @@
 import { z } from 'zod';
 import { looksLikeEcr, parseEcrImage } from '../image';
 import { scaleOutStepProblems } from '../scale-out-steps';
+import { KNOWN_REGIONS, isKnownRegion } from '../tables/regions';
+import { windowsOverlap } from '../windows';
 import { appSettingProblems } from './app';
 import { CACHE_ENGINE_VERSIONS, cacheSchema } from './cache';
 import { IN_PLACE, doc } from './common';
+import { complianceSchema } from './compliance';
+import { containerHardeningProblems } from './container';
 import { databaseSchema } from './database';
 import { deploymentProblems } from './deployment';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
@@ -31,6 +35,7 @@ export const environmentSchema = z.strictObject({
     z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region such as eu-west-1')
+      .refine(isKnownRegion, { message: `is not an AWS region; allowed: ${KNOWN_REGIONS.join(', ')}` })
       .optional(),
     {
       description: 'AWS region to pin the stack to. Unset: environment-agnostic.',
@@ -52,6 +57,9 @@ export const environmentSchema = z.strictObject({
   cache: cacheSchema.meta({ description: 'ElastiCache replication group (Redis or Valkey).' }),
   observability: observabilitySchema.meta({ description: 'Alarms, dashboard and the scaling advisor.' }),
   resilience: resilienceSchema.meta({ description: 'Fault-injection experiments (AWS FIS).' }),
+  compliance: complianceSchema.meta({
+    description: 'Governance: compliance rule packs and the log retention floor (docs/going-live.md).',
+  }),
 });
 
 /** Environment variable names the data tier injects; users may not override them. */
@@ -59,10 +67,13 @@ export const RESERVED_ENV_PREFIXES = ['DB_', 'REDIS_'] as const;
 
 /** Cross-field rules: every combination AWS would reject (or that would flap) fails here, at synth. */
 export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx) => {
-  const issue = (path: (string | number)[], message: string, input: unknown) =>
-    ctx.addIssue({ code: 'custom', path, message, input });
+  // `related`: the other keys of a cross-field rule. When the user set one of them and not `path`,
+  // the loader blames the key the user set (see `load.ts`).
+  const issue = (path: (string | number)[], message: string, input: unknown, related?: string[][]) =>
+    ctx.addIssue({ code: 'custom', path, message, input, params: related ? { related } : undefined });
 
   const s = c.service;
+  for (const [key, message, value] of containerHardeningProblems(s)) issue(['service', key], message, value);
   for (const problem of appSettingProblems(s))
     issue(['service', ...problem.path], problem.message, problem.input);
   if (s.image && looksLikeEcr(s.image) && !parseEcrImage(s.image)) {
@@ -84,6 +95,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['service', 'scaling', 'scaleInCpuPercent'],
       `must be below service.scaling.scaleOutCpuPercent (${s.scaling.scaleOutCpuPercent}), or the service would flap`,
       s.scaling.scaleInCpuPercent,
+      [['service', 'scaling', 'scaleOutCpuPercent']],
     );
   }
   for (const problem of scaleOutStepProblems(
@@ -91,16 +103,22 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
     s.scaling.scaleOutCpuPercent,
     s.maxTasks,
   )) {
-    issue(['service', 'scaling', 'scaleOutSteps', ...problem.at], problem.message, problem.input);
+    issue(['service', 'scaling', 'scaleOutSteps', ...problem.at], problem.message, problem.input, [
+      ['service', 'scaling', 'scaleOutCpuPercent'],
+      ['service', 'maxTasks'],
+    ]);
   }
   if (s.minTasks > s.maxTasks) {
-    issue(['service', 'minTasks'], `must not exceed service.maxTasks (${s.maxTasks})`, s.minTasks);
+    issue(['service', 'minTasks'], `must not exceed service.maxTasks (${s.maxTasks})`, s.minTasks, [
+      ['service', 'maxTasks'],
+    ]);
   }
   if (s.scaling.scaleOutDatapointsToAlarm > s.scaling.scaleOutEvaluationPeriods) {
     issue(
       ['service', 'scaling', 'scaleOutDatapointsToAlarm'],
       `must not exceed service.scaling.scaleOutEvaluationPeriods (${s.scaling.scaleOutEvaluationPeriods})`,
       s.scaling.scaleOutDatapointsToAlarm,
+      [['service', 'scaling', 'scaleOutEvaluationPeriods']],
     );
   }
   if (s.scaling.scaleInDatapointsToAlarm > s.scaling.scaleInEvaluationPeriods) {
@@ -108,14 +126,17 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['service', 'scaling', 'scaleInDatapointsToAlarm'],
       `must not exceed service.scaling.scaleInEvaluationPeriods (${s.scaling.scaleInEvaluationPeriods})`,
       s.scaling.scaleInDatapointsToAlarm,
+      [['service', 'scaling', 'scaleInEvaluationPeriods']],
     );
   }
-  const allowedMemory = FARGATE_MEMORY_BY_CPU[s.cpu] ?? [];
-  if (!allowedMemory.includes(s.memoryMiB)) {
+  // An invalid cpu is reported on service.cpu; the memory check needs a valid one.
+  const allowedMemory = FARGATE_MEMORY_BY_CPU[s.cpu];
+  if (allowedMemory && !allowedMemory.includes(s.memoryMiB)) {
     issue(
       ['service', 'memoryMiB'],
       `is not a Fargate size for cpu ${s.cpu}; allowed: ${summarize(allowedMemory)}`,
       s.memoryMiB,
+      [['service', 'cpu']],
     );
   }
   if (s.healthCheck.timeoutSeconds >= s.healthCheck.intervalSeconds) {
@@ -123,6 +144,26 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['service', 'healthCheck', 'timeoutSeconds'],
       `must be less than service.healthCheck.intervalSeconds (${s.healthCheck.intervalSeconds})`,
       s.healthCheck.timeoutSeconds,
+      [['service', 'healthCheck', 'intervalSeconds']],
+    );
+  }
+  const certificate = s.certificateArn?.split(':');
+  if (certificate && c.region && certificate[3] !== c.region) {
+    // An ALB listener can only use an ACM certificate of its own region
+    // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html).
+    issue(
+      ['service', 'certificateArn'],
+      `is a certificate of region ${certificate[3]}, but the stack is pinned to region ${c.region}: a load balancer can only use a certificate of its own region; request or import it in ${c.region}`,
+      s.certificateArn,
+      [['region']],
+    );
+  }
+  if (certificate && c.account && certificate[4] !== c.account) {
+    issue(
+      ['service', 'certificateArn'],
+      `is a certificate of account ${certificate[4]}, but the stack is pinned to account ${c.account}: ACM certificates cannot be shared across accounts`,
+      s.certificateArn,
+      [['account']],
     );
   }
   if (s.domain && s.domain.name !== s.domain.zoneName && !s.domain.name.endsWith(`.${s.domain.zoneName}`)) {
@@ -190,6 +231,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['database', 'maxAllocatedStorageGiB'],
       `must be >= database.allocatedStorageGiB (${d.allocatedStorageGiB})`,
       d.maxAllocatedStorageGiB,
+      [['database', 'allocatedStorageGiB']],
     );
   }
   if (d.proxy.maxIdleConnectionsPercent > d.proxy.maxConnectionsPercent) {
@@ -197,6 +239,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['database', 'proxy', 'maxIdleConnectionsPercent'],
       `must not exceed database.proxy.maxConnectionsPercent (${d.proxy.maxConnectionsPercent})`,
       d.proxy.maxIdleConnectionsPercent,
+      [['database', 'proxy', 'maxConnectionsPercent']],
     );
   }
   for (const derived of [d.appUsername, `${d.appUsername}_clone`, `${d.appUsername}_owner`]) {
@@ -210,6 +253,16 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   }
   if (windowMinutes(d.preferredBackupWindow) < 30) {
     issue(['database', 'preferredBackupWindow'], 'must be at least 30 minutes long', d.preferredBackupWindow);
+  }
+  if (windowsOverlap(d.preferredBackupWindow, d.preferredMaintenanceWindow)) {
+    // RDS refuses it: "Must not conflict with the preferred maintenance window"
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html, PreferredBackupWindow).
+    issue(
+      ['database', 'preferredBackupWindow'],
+      `overlaps database.preferredMaintenanceWindow (${d.preferredMaintenanceWindow}); RDS needs them apart`,
+      d.preferredBackupWindow,
+      [['database', 'preferredMaintenanceWindow']],
+    );
   }
 
   const k = c.cache;
@@ -251,14 +304,6 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
   if (k.clusterMode && k.shards * (k.replicas + 1) > 500) {
     issue(['cache', 'shards'], `shards x (replicas + 1) must not exceed 500 nodes`, k.shards);
   }
-  if (/^cache\.r6gd\./.test(k.nodeType)) {
-    // ElastiCache requires DataTieringEnabled with r6gd nodes, which this stack does not set.
-    issue(
-      ['cache', 'nodeType'],
-      'data-tiering node types (cache.r6gd.*) are not supported; use e.g. cache.r7g.*',
-      k.nodeType,
-    );
-  }
 
   for (const [path, value] of [
     [['database', 'removalPolicy'], d.removalPolicy],
@@ -284,6 +329,7 @@ export const validatedEnvironmentSchema = environmentSchema.superRefine((c, ctx)
       ['observability', 'advisorWindowMinutes'],
       `must be >= observability.advisorScheduleMinutes (${c.observability.advisorScheduleMinutes}) so runs overlap`,
       c.observability.advisorWindowMinutes,
+      [['observability', 'advisorScheduleMinutes']],
     );
   }
 });
@@ -328,6 +374,7 @@ export type DomainConfig = NonNullable<ServiceConfig['domain']>;
 export type WafConfig = ServiceConfig['waf'];
 export type DeploymentConfig = ServiceConfig['deployment'];
 export type ResilienceConfig = EnvironmentConfig['resilience'];
+export type ComplianceConfig = EnvironmentConfig['compliance'];
 
 /** A validated environment: its name plus its config. */
 export interface ResolvedEnvironment {

@@ -3,7 +3,9 @@
  * group health check, HTTPS on a custom domain and AWS WAF.
  */
 import { z } from 'zod';
+import { containerHardeningSchema } from './container';
 import { scaleOutStepSchema } from '../scale-out-steps';
+import { WAF_MANAGED_RULES } from '../tables/waf-rules';
 import { deploymentSchema } from './deployment';
 import {
   ACM_CERTIFICATE_ARN,
@@ -44,7 +46,7 @@ export const scalingSchema = z.strictObject({
   }),
   scaleOutSteps: doc(z.array(scaleOutStepSchema).min(1).max(10), {
     description:
-      'Graduated scale-out: a list of `{ atCpuPercent, addTasks }` or `{ atCpuPercent, addPercent }`, ascending, the first at `scaleOutCpuPercent`; a larger breach adds more at once. One step scaling policy has one adjustment type: with any `addPercent` item the policy is PercentChangeInCapacity with a minimum of 1 task, and an `addTasks` item may then only be `addTasks: 1` (rendered as 1 %, which adds exactly one task below 100 tasks, so `maxTasks` must then be at most 100).',
+      'Graduated scale-out: a list of `{ atCpuPercent, addTasks }` or `{ atCpuPercent, addPercent }`, ascending, the first at `scaleOutCpuPercent`; a larger breach adds more at once. One step scaling policy has one adjustment type: with any `addPercent` item the policy is PercentChangeInCapacity with a minimum of 1 task, and an `addTasks` item may then only be `addTasks: 1` (rendered as 1 %, which adds exactly one task below 100 tasks, so `maxTasks` must then be at most 100). Unset here but `scaleOutCpuPercent` or `maxTasks` set: the preset steps follow them (the first step moves to `scaleOutCpuPercent`, later steps at or below it are dropped; above 100 tasks an `addTasks` step becomes `addPercent` of the same number).',
     onChange: IN_PLACE,
   }),
   scaleInStep: doc(int(1, 100), {
@@ -186,7 +188,15 @@ export const wafSchema = z
             )
             .refine((v) => !(WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v), {
               message: `needs extra configuration this stack does not write; not supported: ${WAF_GROUPS_NEEDING_CONFIG.join(', ')}`,
-            }),
+            })
+            .refine(
+              (v) =>
+                (WAF_GROUPS_NEEDING_CONFIG as readonly string[]).includes(v) ||
+                Object.hasOwn(WAF_MANAGED_RULES, v),
+              {
+                message: `is not an AWS managed rule group this stack offers; allowed: ${Object.keys(WAF_MANAGED_RULES).join(', ')}`,
+              },
+            ),
         )
         .max(10)
         .refine((v) => new Set(v).size === v.length, { message: 'must not list a rule group twice' }),
@@ -222,13 +232,22 @@ export const wafSchema = z
   })
   .superRefine((waf, ctx) => {
     waf.countOnlyRules.forEach((rule, i) => {
-      const group = rule.split('/')[0];
+      const [group, name] = rule.split('/');
+      const rules = Object.hasOwn(WAF_MANAGED_RULES, group) ? WAF_MANAGED_RULES[group] : undefined;
       if (!waf.managedRuleGroups.includes(group)) {
         ctx.addIssue({
           code: 'custom',
           path: ['countOnlyRules', i],
           input: rule,
           message: `rule group ${group} is not in managedRuleGroups (${waf.managedRuleGroups.join(', ') || 'none'})`,
+        });
+      } else if (rules && !rules.includes(name)) {
+        // A misspelt rule would leave the real rule blocking: refuse what the group does not have.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['countOnlyRules', i],
+          input: rule,
+          message: `${group} has no rule ${name}; its rules: ${rules.join(', ')}`,
         });
       }
     });
@@ -237,7 +256,7 @@ export const wafSchema = z
 export const serviceSchema = z.strictObject({
   image: doc(z.string().min(1).max(1024).optional(), {
     description:
-      "Container image (or set `build` to build it from a Dockerfile). The default serves HTTP on port 80 so a fresh deploy is healthy; set your own image and `containerPort`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
+      "Container image (or set `build` to build it from a Dockerfile). The default (nginx-unprivileged: uid 101, read-only root, port 8080) serves HTTP so a fresh deploy is healthy; set your own image (or build), `containerPort` and `user`. An image in a private Amazon ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, any account) gets pull permissions on exactly that repository; another account's repository must also allow the pull in its repository policy.",
     onChange: 'rolling deployment of new tasks (circuit breaker rolls back on failure)',
   }),
   containerPort: doc(int(1, 65535), {
@@ -344,5 +363,6 @@ export const serviceSchema = z.strictObject({
       'Extra plain environment variables for the container. Names of the data-tier contract (DB_*, REDIS_*) are reserved.',
     onChange: 'rolling deployment of new tasks',
   }),
+  ...containerHardeningSchema,
   ...appServiceFields,
 });

@@ -1,0 +1,50 @@
+import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { Network } from '../network';
+
+/**
+ * Where this app's own Lambda functions run: in the private subnets of the stack's VPC (governed
+ * accounts require it: Control Tower CT.LAMBDA.PR.3), with a security group of their own that only
+ * opens HTTPS out (AWS APIs through the NAT gateway), and the network-interface permissions Lambda
+ * needs for it on the function's role
+ * (docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+ * Spread the result into the function's props: `new NodejsFunction(this, 'Function', { ...,
+ * ...privateFunctionNetwork(this, vpc, role) })`.
+ */
+export function privateFunctionNetwork(
+  scope: Construct,
+  vpc: ec2.IVpc,
+  role: iam.Role,
+): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+  const securityGroup = new ec2.SecurityGroup(scope, 'FunctionSecurityGroup', {
+    vpc,
+    description: `${scope.node.path}: HTTPS out to AWS APIs only`,
+    allowAllOutbound: false,
+  });
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'VpcNetworkInterfaces',
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'A function in a VPC manages its network interfaces with ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, ' +
+      'DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses, which support no resource-level permissions (the actions of ' +
+      'AWSLambdaVPCAccessExecutionRole).',
+  });
+  return { vpc, vpcSubnets: { subnetGroupName: Network.PRIVATE }, securityGroups: [securityGroup] };
+}
