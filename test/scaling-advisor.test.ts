@@ -138,13 +138,6 @@ describe('least privilege', () => {
         Resource: { 'Fn::GetAtt': [keyId(env), 'Arn'] },
       },
       {
-        // For a database verdict: the query advisor's findings go into the notification.
-        Sid: 'InvokeTheQueryAdvisor',
-        Effect: 'Allow',
-        Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] },
-      },
-      {
         // In the private subnets (governed accounts require functions in a VPC): its network
         // interfaces, actions without resource-level permissions.
         Sid: 'VpcNetworkInterfaces',
@@ -158,6 +151,13 @@ describe('least privilege', () => {
           'ec2:UnassignPrivateIpAddresses',
         ],
         Resource: '*',
+      },
+      {
+        // For a database verdict: the query advisor's findings go into the notification.
+        Sid: 'InvokeTheQueryAdvisor',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [queryAdvisorId(env), 'Arn'] },
       },
     ]);
   });

@@ -251,11 +251,14 @@ const PACK_EXCEPTIONS: readonly (Omit<RuleException, 'pack' | 'rule' | 'when'> &
   {
     rule: 'SecretsManagerRotationEnabled',
     packs: ['NIST.800.53.R5', 'HIPAA.Security'],
-    at: ['Cache'],
+    at: ['Cache', 'Database/AppRole/MonitorSecret'],
     applies: 'always',
     reason:
       'The cache AUTH token rotates only with a replication group update (ROTATE, then SET) and a redeploy of the service; ' +
-      'that is a manual operation today. The database secrets rotate every database.rotationDays.',
+      'that is a manual operation today. The database secrets rotate every database.rotationDays, except the query ' +
+      "advisor's monitoring role: it holds pg_monitor only and reads no table data (tested), and its sessions default " +
+      'to read-only, so the single-user rotation (which changes its own password) cannot run as it; a master-driven ' +
+      'rotation is not built yet.',
   },
   {
     rule: 'RDSInBackupPlan',
@@ -285,7 +288,7 @@ const PACK_EXCEPTIONS: readonly (Omit<RuleException, 'pack' | 'rule' | 'when'> &
   {
     rule: 'LambdaConcurrency',
     packs: ['NIST.800.53.R5', 'HIPAA.Security'],
-    at: ['Database', 'ScalingAdvisor', 'ReleaseGuard'],
+    at: ['Database', 'ScalingAdvisor', 'QueryAdvisor', 'ReleaseGuard'],
     applies: 'always',
     reason:
       'Reserved concurrency fails to create in accounts that only have the minimum unreserved concurrency (the rule ' +
@@ -294,10 +297,10 @@ const PACK_EXCEPTIONS: readonly (Omit<RuleException, 'pack' | 'rule' | 'when'> &
   {
     rule: 'LambdaDLQ',
     packs: ['NIST.800.53.R5', 'HIPAA.Security'],
-    at: ['Database', 'ScalingAdvisor', 'ReleaseGuard'],
+    at: ['Database', 'ScalingAdvisor', 'QueryAdvisor', 'ReleaseGuard'],
     applies: 'always',
     reason:
-      'No event waits to be retried: the advisor runs on a schedule and the next run replaces a failed one; the role ' +
+      'No event waits to be retried: the advisors run on a schedule (or on demand) and the next run replaces a failed one; the role ' +
       'function answers a CloudFormation request and the smoke test an ECS hook, whose failure fails the deployment itself.',
   },
   {

@@ -122,6 +122,7 @@ describe('stack-wide hardening', () => {
     );
     expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'DatabaseAppRoleFunction',
+      'QueryAdvisorFunction',
       'ScalingAdvisorFunction',
     ]);
     for (const [, fn] of functions)
