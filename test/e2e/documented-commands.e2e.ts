@@ -1,5 +1,6 @@
 /**
- * The documented command lines, run as the user runs them (one process each, in parallel):
+ * The documented command lines, run as the user runs them (one process each, in parallel; processes
+ * that synthesize, so they run with `npm run test:e2e`, not `npm test`):
  * - `npm run -s plan -- <env> --json` prints only JSON on stdout (without `-s`, npm prints its
  *   `> pkg@version script` banner on stdout first; test/docs-truth.test.ts keeps `-s` in the docs);
  * - `npm run -s advisor|task -- ... --json` keep stdout empty when they fail (no region, no
@@ -12,7 +13,6 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const assembly = process.env.SB_PRESETS_OUTDIR!;
 
 interface Run {
   readonly code: number | null;
@@ -53,7 +53,7 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 let runs: Record<string, Run>;
 beforeAll(async () => {
   const entries = Object.entries({
-    planSilent: ['npm', ['run', '-s', 'plan', '--', 'prod', '--json', '--assembly', assembly]],
+    planSilent: ['npm', ['run', '-s', 'plan', '--', 'prod', '--json']],
     // An empty AWS_REGION counts as unset: the advisor says there is no region (not an SDK hostname error).
     advisor: ['npm', ['run', '-s', 'advisor', '--', 'ScalableBackend-prod', '--json'], { AWS_REGION: '' }],
     task: ['npm', ['run', '-s', 'task', '--', 'prod', '--json', '--', 'node', 'scripts/report.js']],
