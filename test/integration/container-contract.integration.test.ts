@@ -47,7 +47,11 @@ function secretReference(name: string): { attachment: string; jsonKey: string } 
 
 /** The attachment's secret: what Secrets Manager generates from GenerateSecretString. */
 function generateSecret(attachment: string, arnOf: (logicalId: string) => string): Json {
-  const secretId = (resources[attachment].Properties.SecretId as Ref).Ref;
+  // An attachment names its secret; a secret without one (the monitoring role's) is its own.
+  const secretId =
+    resources[attachment].Type === 'AWS::SecretsManager::Secret'
+      ? attachment
+      : (resources[attachment].Properties.SecretId as Ref).Ref;
   const generate = resources[secretId].Properties.GenerateSecretString as {
     SecretStringTemplate: string | { 'Fn::Join': [string, (string | Ref)[]] };
     GenerateStringKey: string;
@@ -106,9 +110,12 @@ test('the container connects with DB_* and the app secret exactly as the README 
 
   // WHEN Secrets Manager generates the secrets and CloudFormation runs the custom resource
   const appSecret = generateSecret(user.attachment, arnOf);
+  const monitorRef = (props.MonitorSecretArn as Ref).Ref;
+  const monitorSecret = generateSecret(monitorRef, arnOf);
   const secrets = new Map<string, Credentials>([
     [arnOf(masterAttachment), MASTER],
     [arnOf(user.attachment), appSecret as unknown as Credentials],
+    [arnOf(monitorRef), monitorSecret as unknown as Credentials],
   ]);
   expect(appSecret.masterarn).toBe(arnOf(masterAttachment));
   let response: Json = {};
@@ -124,6 +131,7 @@ test('the container connects with DB_* and the app secret exactly as the README 
       ...props,
       MasterSecretArn: arnOf(masterAttachment),
       AppSecretArn: arnOf(user.attachment),
+      MonitorSecretArn: arnOf(monitorRef),
       // The primary's endpoint: this server.
       Host: 'localhost',
       Port: String(PORT),
@@ -139,7 +147,10 @@ test('the container connects with DB_* and the app secret exactly as the README 
       },
     },
   );
-  expect(response.Status).toBe('SUCCESS');
+  expect({ status: response.Status, reason: response.Reason }).toEqual({
+    status: 'SUCCESS',
+    reason: undefined,
+  });
 
   // AND the container starts with what ECS injects (DB_WRITER_HOST and DB_PORT point at this server)
   const env: Record<string, string> = {

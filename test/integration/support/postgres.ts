@@ -128,6 +128,9 @@ export async function bootstrapLikeRds(
     await boot.query(
       `CREATE DATABASE ${boot.escapeIdentifier(database)} OWNER ${boot.escapeIdentifier(master.username)}`,
     );
+    // RDS's master (a member of rds_superuser) may grant pg_monitor, which the provisioning function
+    // gives the query advisor's role; PostgreSQL 16+ asks a CREATEROLE role for ADMIN on it.
+    await boot.query(`GRANT pg_monitor TO ${boot.escapeIdentifier(master.username)} WITH ADMIN OPTION`);
   } finally {
     await boot.end();
   }
