@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { functionBundling, functionRole } from './function-defaults';
+import { allowVpcNetworkInterfaces, functionBundling, functionRole } from './function-defaults';
 import type { AppRoleProperties } from '../lambda/db-app-role';
 import {
   appRoleNames,
@@ -147,28 +147,7 @@ export class DatabaseAppRole extends Construct {
         }),
       );
     }
-    // ENIs of a function in a VPC: these EC2 actions support no resource-level permissions.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'VpcNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'A function in a VPC manages its network interfaces with ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, ' +
-        'DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses, which support no resource-level permissions (the actions of ' +
-        'AWSLambdaVPCAccessExecutionRole); the secrets and the log group are named by ARN.',
-    });
+    allowVpcNetworkInterfaces(this.role, 'the secrets and the log group are');
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: `Creates the application's database roles of ${stack.stackName} and re-applies their grants`,

@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -47,4 +48,36 @@ export function functionRole(
     }),
   );
   return role;
+}
+
+/**
+ * The network-interface permissions a function in a VPC needs on its role. These EC2 actions support
+ * no resource-level permissions (the actions of AWSLambdaVPCAccessExecutionRole;
+ * docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions), so the
+ * wildcard is acknowledged here, once, with that reason. `namedByArn` says what else the role reaches,
+ * named by ARN (e.g. "the secret and the log group").
+ */
+export function allowVpcNetworkInterfaces(role: iam.Role, namedByArn?: string): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'VpcNetworkInterfaces',
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'A function in a VPC manages its network interfaces with ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, ' +
+      'DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses, which support no resource-level permissions (the actions of ' +
+      'AWSLambdaVPCAccessExecutionRole)' +
+      (namedByArn ? `; ${namedByArn} named by ARN.` : '.'),
+  });
 }

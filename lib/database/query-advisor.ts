@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { QUERY_ADVISOR_TARGETS_ENV, QueryAdvisorTargets } from '../../lambda/query-advisor';
-import { functionBundling, functionRole } from '../function-defaults';
+import { allowVpcNetworkInterfaces, functionBundling, functionRole } from '../function-defaults';
 import { Network } from '../network';
 
 /** The bundle of the Node.js 20+ runtimes trusts the Amazon RDS CAs only with this set. */
@@ -103,28 +103,7 @@ export class QueryAdvisor extends Construct {
         }),
       );
     }
-    // ENIs of a function in a VPC: these EC2 actions support no resource-level permissions.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'VpcNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'A function in a VPC manages its network interfaces with ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, ' +
-        'DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses, which support no resource-level permissions (the actions of ' +
-        'AWSLambdaVPCAccessExecutionRole); the secret and the log group are named by ARN.',
-    });
+    allowVpcNetworkInterfaces(this.role, 'the secret and the log group are');
 
     this.targets = {
       secretArn: props.monitorSecret.secretArn,

@@ -1,8 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { allowVpcNetworkInterfaces } from '../function-defaults';
 import { Network } from '../network';
 
 /**
@@ -25,26 +25,6 @@ export function privateFunctionNetwork(
     allowAllOutbound: false,
   });
   securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      sid: 'VpcNetworkInterfaces',
-      actions: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
-      ],
-      resources: ['*'],
-    }),
-  );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'A function in a VPC manages its network interfaces with ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, ' +
-      'DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses, which support no resource-level permissions (the actions of ' +
-      'AWSLambdaVPCAccessExecutionRole).',
-  });
+  allowVpcNetworkInterfaces(role);
   return { vpc, vpcSubnets: { subnetGroupName: Network.PRIVATE }, securityGroups: [securityGroup] };
 }
