@@ -129,7 +129,7 @@ export async function queriesMain(
     deps.cloudFormation(region),
     args.stackName,
     QUERY_ADVISOR_FUNCTION_OUTPUT,
-    'the query advisor',
+    'before the query advisor existed',
   );
   const out = await deps
     .lambda(region)

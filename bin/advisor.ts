@@ -7,9 +7,10 @@
  * report as a table. Read-only unless `--publish` (then it writes the verdict metrics and notifies the
  * topic on a change, exactly like a scheduled run).
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { readStackOutput } from './advisor-outputs';
 import { queriesMain } from './advisor-queries';
 import {
   CliError,
@@ -127,33 +128,14 @@ export async function main(argv: readonly string[], deps: CliDeps = defaultDeps)
 }
 
 /** The `AdvisorTargets` output of the stack, or a CliError saying why not. */
-export async function readTargetsOutput(
-  cloudFormation: CloudFormationClient,
-  stackName: string,
-): Promise<string> {
-  let stacks;
-  try {
-    stacks = (await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks ?? [];
-  } catch (e) {
-    const err = e as { name?: string; message?: string };
-    if (err.name === 'ValidationError' && /does not exist/i.test(err.message ?? '')) {
-      throw new CliError(
-        `Stack ${stackName} not found in region ${(await regionOf(cloudFormation)) ?? '(unknown)'}. ` +
-          'Check the name (e.g. ScalableBackend-prod) and pass --region or set AWS_REGION if it lives elsewhere.',
-      );
-    }
-    throw explainAwsError(e, `describing stack ${stackName}`);
-  }
-  const stack = stacks[0];
-  if (!stack) throw new CliError(`Stack ${stackName} not found.`);
-  const output = stack.Outputs?.find((o) => o.OutputKey === ADVISOR_TARGETS_OUTPUT);
-  if (!output?.OutputValue) {
-    throw new CliError(
-      `Stack ${stackName} has no output ${ADVISOR_TARGETS_OUTPUT}: it was deployed without the scaling advisor, ` +
-        'or before it existed. Deploy the current version of the app and try again.',
-    );
-  }
-  return output.OutputValue;
+export function readTargetsOutput(cloudFormation: CloudFormationClient, stackName: string): Promise<string> {
+  return readStackOutput(
+    cloudFormation,
+    stackName,
+    ADVISOR_TARGETS_OUTPUT,
+    'without the scaling advisor, or before it existed',
+    (e) => explainAwsError(e, `describing stack ${stackName}`),
+  );
 }
 
 /** Turn the SDK's credential, region and permission errors into instructions. */
@@ -215,14 +197,6 @@ function explainServiceError(e: unknown, doing: string): CliError | undefined {
 
 function firstLine(text: string): string {
   return text.split('\n')[0];
-}
-
-async function regionOf(client: CloudFormationClient): Promise<string | undefined> {
-  try {
-    return await client.config.region();
-  } catch {
-    return undefined;
-  }
 }
 
 if (require.main === module) {
