@@ -47,8 +47,7 @@ export function synth(
     controlTower?: boolean;
   } = {},
 ): Synthesized {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
-  removeAfterAll(outdir);
+  const outdir = scratchDir();
   const app = new App({
     outdir,
     builtinCloudFormationValidation: opts.validate ?? true,
@@ -75,14 +74,25 @@ export function synth(
   return { app, stacks, templates, validationReport, outdir };
 }
 
-const outdirs: string[] = [];
-// Cloud assemblies of variant synths are temporary: removed after the test file that made them.
-if (typeof afterAll === 'function') {
-  afterAll(() => outdirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+/**
+ * A folder for one synth's cloud assembly. Under jest's global setup it sits in that run's folder,
+ * which the global teardown removes; a test file may then keep reading it until the end, whichever
+ * shard or order it runs in (test/setup/suites.js). Elsewhere (the integration tests) it is removed
+ * when the process exits.
+ */
+function scratchDir(): string {
+  const run = process.env.SB_PRESETS_OUTDIR;
+  if (run && fs.existsSync(run)) {
+    fs.mkdirSync(path.join(run, 'scratch'), { recursive: true });
+    return fs.mkdtempSync(path.join(run, 'scratch', 'sb-test-'));
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
+  if (leftovers.push(dir) === 1) {
+    process.once('exit', () => leftovers.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  return dir;
 }
-function removeAfterAll(dir: string): void {
-  outdirs.push(dir);
-}
+const leftovers: string[] = [];
 
 export interface PresetTemplates {
   readonly templates: Record<string, Template>;
