@@ -138,6 +138,15 @@ describe('npm run plan -- --refresh-prices', () => {
     expect(out.split('\n').filter((l) => l.includes('(line kept)'))).toHaveLength(notPriced);
   });
 
+  test('GIVEN --json THEN stdout holds only the summary object; nothing priced leaves the file as it was', async () => {
+    fakePriceList(pricing, []);
+    expect(await main(['--refresh-prices', '--prices-file', file, '--json'])).toBe(0);
+    const summary = JSON.parse(out);
+    expect(summary).toMatchObject({ file, written: false, changed: [], unchanged: [] });
+    expect(summary.notPriced).toHaveLength(Object.keys(JSON.parse(realPrices).prices).length);
+    expect(fs.readFileSync(file, 'utf8')).toBe(realPrices);
+  });
+
   test('GIVEN no credentials THEN one line saying so, exit 1, and the file untouched', async () => {
     pricing.rejects(
       Object.assign(new Error('Could not load credentials from any providers'), {
