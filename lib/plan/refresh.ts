@@ -60,16 +60,15 @@ interface Product {
   readonly price?: { readonly usd: number; readonly unit: string };
 }
 
+/** A query whose answer is too large to be one product's: its key is not priced, the run goes on. */
+export class QueryTooBroad extends Error {}
+
 /** Every product of a query, following NextToken through all pages. */
 export async function getAllProducts(client: PricingClient, query: PriceQuery): Promise<unknown[]> {
   const products: unknown[] = [];
   let nextToken: string | undefined;
   for (let page = 0; ; page++) {
-    if (page === MAX_PAGES) {
-      throw new Error(
-        `GetProducts ${describeQuery(query)} returned more than ${MAX_PAGES} pages; the query is too broad`,
-      );
-    }
+    if (page === MAX_PAGES) throw new QueryTooBroad(`more than ${MAX_PAGES} pages of products answered`);
     const out = await client.send(
       new GetProductsCommand({
         ServiceCode: query.serviceCode,
@@ -194,7 +193,15 @@ export async function refreshPrices(
       skip('no Price List query is known for this key');
       continue;
     }
-    const found = selectPrice(query, await getAllProducts(client, query));
+    let products: unknown[];
+    try {
+      products = await getAllProducts(client, query);
+    } catch (e) {
+      if (!(e instanceof QueryTooBroad)) throw e;
+      skip(e.message);
+      continue;
+    }
+    const found = selectPrice(query, products);
     if ('reason' in found) {
       skip(found.reason);
       continue;

@@ -265,6 +265,25 @@ describe('refreshPrices', () => {
     expect(result.file.prices['rds.postgres.db.t4g.micro.hour'].usd).toBe(0.017);
   });
 
+  test('GIVEN a query that pages on and on THEN its key is not priced and the others still are', async () => {
+    const compute = Array.from({ length: 60 }, (_, i): FakeProduct => ({
+      serviceCode: 'AmazonECS',
+      sku: `FG${i}`,
+      productFamily: 'Compute',
+      attributes: { regionCode: 'us-east-1', usagetype: `USE1-Fargate-Other${i}` },
+      dimensions: [{ usd: '0.0100000000', unit: 'hours' }],
+    }));
+    fakePriceList(pricing, [rds('RDSMICRO', {}, '0.0170000000'), ...compute], 1);
+    const result = await refreshPrices(file(), client, TODAY);
+    expect(sentFor('AmazonECS')).toHaveLength(50);
+    expect(result.notPriced).toContainEqual({
+      key: 'fargate.ARM64.vcpuHour',
+      recorded: true,
+      reason: 'more than 50 pages of products answered',
+    });
+    expect(result.changed).toEqual([{ key: 'rds.postgres.db.t4g.micro.hour', from: 0.016, to: 0.017 }]);
+  });
+
   test('GIVEN a price more than 3x from the recorded one THEN it is refused as a likely wrong product or unit', async () => {
     fakePriceList(pricing, [rds('RDSMICRO', {}, '0.1700000000')]);
     const result = await refreshPrices(file(), client, TODAY);
