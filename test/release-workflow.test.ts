@@ -69,7 +69,7 @@ function runScript(script: string, env: Record<string, string>) {
     fs.writeFileSync(path.join(dir, 'npm'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
     const result = spawnSync('bash', ['-eo', 'pipefail', '-c', script], {
       cwd: dir,
-      env: { PATH: `${dir}:${process.env.PATH}`, ...env },
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...env },
       encoding: 'utf8',
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
