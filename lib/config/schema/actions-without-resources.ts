@@ -53,7 +53,7 @@ export const ACTIONS_WITHOUT_RESOURCES = [
   'ec2:DescribeInstances',
   'ec2:DescribeRegions',
   'ec2:DescribeAvailabilityZones',
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_resourcegroupstaggingapi.html
   'tag:GetResources',
 ] as const;
 
