@@ -18,7 +18,8 @@ import type { PriceBook, PriceLine } from './cost';
 import { ClassSpec, cacheNodeType, rdsInstanceClass } from '../config/tables/instance-classes';
 
 const RDS_KEY = /^rds\.postgres\.(db\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
-const CACHE_KEY = /^elasticache\.(cache\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
+/** `elasticache.cache.<type>.hour` (Redis OSS) or `elasticache.valkey.cache.<type>.hour` (Valkey). */
+const CACHE_KEY = /^elasticache\.(valkey\.)?(cache\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
 
 /** Relative capacity of a size within its family: vCPUs for fixed-ratio families, memory for burstable. */
 function capacity(spec: ClassSpec): number {
@@ -40,10 +41,11 @@ export function priceLine(prices: PriceBook, key: string): PriceLine | undefined
   if (recorded) return recorded;
   const rds = RDS_KEY.exec(key);
   const cache = CACHE_KEY.exec(key);
-  const spec = rds ? rdsInstanceClass(rds[1]) : cache ? cacheNodeType(cache[1]) : undefined;
+  const spec = rds ? rdsInstanceClass(rds[1]) : cache ? cacheNodeType(cache[2]) : undefined;
   if (!spec) return undefined;
   const lookup = rds ? rdsInstanceClass : cacheNodeType;
-  const [prefix, suffix] = rds ? ['rds.postgres.', '.hour'] : ['elasticache.', '.hour'];
+  // A size is scaled from a recorded size of the same family and the same engine's rates.
+  const [prefix, suffix] = rds ? ['rds.postgres.', '.hour'] : [`elasticache.${cache?.[1] ?? ''}`, '.hour'];
   const distance = (b: ClassSpec) => Math.abs(Math.log(capacity(spec) / capacity(b)));
   // The recorded size nearest in capacity (the smaller one on a tie), so the scaling factor is small.
   const base = Object.keys(prices.prices)

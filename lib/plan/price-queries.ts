@@ -52,7 +52,7 @@ export interface PriceQuery {
 }
 
 const RDS_INSTANCE_KEY = /^rds\.postgres\.(db\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
-const CACHE_NODE_KEY = /^elasticache\.(cache\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
+const CACHE_NODE_KEY = /^elasticache\.(valkey\.)?(cache\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;
 
 /** The families the config accepts, in table order (used by the Performance Insights pattern). */
 const RDS_FAMILIES = [...new Set(RDS_INSTANCE_CLASSES.map((c) => c.family))];
@@ -90,11 +90,11 @@ export function priceQuery(key: string, region: string): PriceQuery | undefined 
   }
   const cache = CACHE_NODE_KEY.exec(key);
   if (cache) {
-    // The price file holds Redis OSS node prices (the stack's default engine).
+    // `elasticache.cache.*` lines are Redis OSS node prices, `elasticache.valkey.cache.*` Valkey ones.
     return q(
       'AmazonElastiCache',
-      { productFamily: 'Cache Instance', cacheEngine: 'Redis', instanceType: cache[1] },
-      `NodeUsage:${cache[1]}`,
+      { productFamily: 'Cache Instance', cacheEngine: cache[1] ? 'Valkey' : 'Redis', instanceType: cache[2] },
+      `NodeUsage:${cache[2]}`,
     );
   }
   const fargate = /^fargate\.(ARM64|X86_64)\.(vcpuHour|gbHour)$/.exec(key);
@@ -195,5 +195,6 @@ export function baseSizeKeys(): string[] {
   return [
     ...firstOfFamily(RDS_INSTANCE_CLASSES).map((name) => `rds.postgres.${name}.hour`),
     ...firstOfFamily(CACHE_NODE_TYPES).map((name) => `elasticache.${name}.hour`),
+    ...firstOfFamily(CACHE_NODE_TYPES).map((name) => `elasticache.valkey.${name}.hour`),
   ];
 }

@@ -217,9 +217,12 @@ export const PRICERS: Record<string, Pricer> = {
         groups !== undefined
           ? groups * ((numberProp(p, 'ReplicasPerNodeGroup') ?? 0) + 1)
           : requireNumber(id, p, 'NumCacheClusters');
-      const key = `elasticache.${nodeType}.hour`;
+      // Valkey nodes are billed at their own, lower rate (prices.json has both engines' lines).
+      const engine = String(p.Engine ?? 'redis').toLowerCase() === 'valkey' ? 'valkey' : 'redis';
+      const key =
+        engine === 'valkey' ? `elasticache.valkey.${nodeType}.hour` : `elasticache.${nodeType}.hour`;
       return fixed(
-        `ElastiCache ${nodeType} nodes`,
+        `ElastiCache ${nodeType} nodes (${engine === 'valkey' ? 'Valkey' : 'Redis OSS'})`,
         `${nodes} x ${ctx.hours} h`,
         nodes * ctx.hours * ctx.price(key, `${id} (${nodeType})`),
         [key],

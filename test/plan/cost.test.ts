@@ -143,7 +143,7 @@ describe('monthly cost of a small hand-priced template', () => {
       'Performance Insights 31-day retention (replica)': [4, 4],
       // billed per vCPU of the target instance (2), minimum 2: 2 x 100 h x 0.015
       'RDS Proxy': [3, 3],
-      'ElastiCache cache.t4g.micro nodes': [4, 4],
+      'ElastiCache cache.t4g.micro nodes (Redis OSS)': [4, 4],
       // 1 + 2 (metric math: one per metric, the expression is free) standard; 1 high-resolution
       'CloudWatch alarms (3)': [0.3, 0.3],
       'CloudWatch high-resolution alarm metrics': [0.3, 0.3],
@@ -196,6 +196,7 @@ describe('every instance class and node type the config accepts has a price', ()
     const keys = [
       ...RDS_INSTANCE_CLASSES.map((c) => `rds.postgres.${c.name}.hour`),
       ...CACHE_NODE_TYPES.map((c) => `elasticache.${c.name}.hour`),
+      ...CACHE_NODE_TYPES.map((c) => `elasticache.valkey.${c.name}.hour`),
     ];
     for (const key of keys) {
       const p = priceLine(PRICES, key);
@@ -217,6 +218,44 @@ describe('every instance class and node type the config accepts has a price', ()
       6,
     );
     expect(priceLine(PRICES, 'rds.postgres.db.x2g.large.hour')).toBeUndefined();
+  });
+
+  test('a Valkey cache is priced at the Valkey rate of its node type (0.8 x Redis OSS), derived from Valkey lines only', () => {
+    // GIVEN the hand-priced template with its cache switched to Valkey, and a book with both engines' lines
+    const valkeyBook: PriceBook = {
+      ...book,
+      prices: { ...book.prices, 'elasticache.valkey.cache.t4g.micro.hour': line(0.016) },
+    };
+    const valkey: CfnTemplate = {
+      Resources: {
+        ...template.Resources,
+        Cache: {
+          ...template.Resources.Cache,
+          Properties: { ...template.Resources.Cache.Properties, Engine: 'valkey' },
+        },
+      },
+    };
+    const cacheLine = estimateMonthlyCost(valkey, valkeyBook, usage).lines.find((l) =>
+      l.item.startsWith('ElastiCache'),
+    );
+    // THEN 2 nodes x 100 h x 0.016, from the Valkey line
+    expect(cacheLine).toMatchObject({
+      item: 'ElastiCache cache.t4g.micro nodes (Valkey)',
+      atMinTasks: 3.2,
+      prices: ['elasticache.valkey.cache.t4g.micro.hour'],
+    });
+    // AND in the recorded book every Valkey node line is 0.8 x the Redis OSS line of the same type
+    const valkeyKeys = Object.keys(PRICES.prices).filter((k) => k.startsWith('elasticache.valkey.'));
+    expect(valkeyKeys.length).toBeGreaterThanOrEqual(9);
+    for (const key of valkeyKeys) {
+      const redis = PRICES.prices[key.replace('elasticache.valkey.', 'elasticache.')].usd;
+      expect([key, PRICES.prices[key].usd]).toEqual([key, Number((redis * 0.8).toPrecision(6))]);
+    }
+    // AND a Valkey size without a line is scaled from a Valkey line of its family, never a Redis one
+    expect(priceLine(PRICES, 'elasticache.valkey.cache.r5.2xlarge.hour')).toMatchObject({
+      usd: Number((PRICES.prices['elasticache.valkey.cache.r5.xlarge.hour'].usd * 2).toPrecision(6)),
+      source: expect.stringContaining('elasticache.valkey.cache.r5.xlarge.hour'),
+    });
   });
 
   test('a size is derived from the recorded size of its family nearest in capacity (the smaller on a tie)', () => {

@@ -168,6 +168,17 @@ describe('refreshPrices', () => {
       tm('cacheEngine', 'Redis'),
       tm('instanceType', 'cache.t4g.micro'),
     ]);
+    // a Valkey node line asks for the Valkey engine's row of the same node type
+    expect(priceQuery('elasticache.valkey.cache.r7g.large.hour', 'us-east-1')).toMatchObject({
+      serviceCode: 'AmazonElastiCache',
+      filters: [
+        { field: 'regionCode', value: 'us-east-1' },
+        { field: 'productFamily', value: 'Cache Instance' },
+        { field: 'cacheEngine', value: 'Valkey' },
+        { field: 'instanceType', value: 'cache.r7g.large' },
+      ],
+      usagetype: 'NodeUsage:cache.r7g.large',
+    });
     expect(sentFor('AmazonECS')[0].Filters).toEqual([
       tm('regionCode', 'us-east-1'),
       tm('productFamily', 'Compute'),
