@@ -11,6 +11,7 @@ import { parseCliArgs } from './cli';
 import { synthesize } from './plan';
 import { PRICES } from '../lib/plan/cost';
 import { planStack, renderPlan } from '../lib/plan';
+import { firstDeployPath } from '../lib/plan/first-deploy';
 import { leverCosts } from '../lib/plan/levers';
 import { CfnTemplate } from '../lib/plan/template';
 
@@ -65,7 +66,8 @@ export function renderCostsDoc(templates: Record<(typeof COSTS_ENVS)[number], Cf
     `(lib/plan/prices.json, recorded ${PRICES.recorded}, each line with its source page; lines marked unverified could not be`,
     'confirmed from a stored page) times the usage stated below the numbers. Another region prints a note.',
     'Every instance class and node type the config accepts is priced: a size without a line of its own is derived',
-    "from its family's line (sizes of a family are priced in proportion to their capacity), and the plan says so.",
+    "from its family's nearest recorded size (sizes of a family are priced about in proportion to their capacity;",
+    'a size whose listed rate differs from that has a line of its own), and the plan says so.',
     '',
     '```sh',
     'npm run plan                                   # dev and prod, as tables',
@@ -122,11 +124,40 @@ export function renderReadmeCost(devTemplate: CfnTemplate): string {
     '',
     `**What dev costs and takes.** \`npm run plan -- dev\` estimates about **${dollars(perDay)} a day,`,
     `${dollars(plan.cost.atMinTasks)} a month** at ${plan.model.minTasks} task${plan.model.minTasks === 1 ? '' : 's'} (up to ${dollars(plan.cost.atMaxTasks)} a month at ${plan.model.maxTasks} tasks;`,
-    `${PRICES.region} on-demand prices, [Costs](docs/costs.md)). A first deploy takes roughly 30-60 minutes, most of it`,
-    'RDS (the primary, then its replica) and ElastiCache; an estimate, not timed here.',
+    `${PRICES.region} on-demand prices, [Costs](docs/costs.md)).`,
+    ...firstDeployStatement(devTemplate),
     '',
     README_COST_END,
   ].join('\n');
+}
+
+/**
+ * How long a first deploy takes, and why: an estimate, not timed here. The order is read from the
+ * template (test/costs-docs.test.ts asserts it): the replicas reference the primary, and the ECS
+ * service references the replicas, the proxy and the cache, so RDS primary -> replica -> service
+ * runs in sequence while the cache and the proxy are created beside the replica. Reported times:
+ * an RDS instance takes under 10 minutes once its creation starts, which can itself be delayed
+ * (github.com/govuk-paas/paas-cf/pull/445); a read replica starts with a snapshot of its source
+ * (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Create.html); an ElastiCache
+ * replication group's create-and-delete test runs about 13 minutes
+ * (github.com/hashicorp/terraform-provider-aws/pull/30403); a proxy target waits for its DB
+ * instance to be available (github.com/hashicorp/terraform-provider-aws/pull/19096); CloudFormation
+ * waits for an ECS service to reach a steady state
+ * (github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1391); RDS slowness made
+ * CloudFormation raise its DB instance create timeout from 90 minutes to 3 hours
+ * (github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/pull/160), so the upper
+ * bound is not a hard one.
+ */
+export function firstDeployStatement(template: CfnTemplate): string[] {
+  const { replicas } = firstDeployPath(template);
+  const chain =
+    replicas.length === 0
+      ? 'RDS creates the database, and only then can the ECS service start'
+      : `RDS creates the database, then ${replicas.length === 1 ? 'its read replica' : `its ${replicas.length} read replicas`} from a snapshot of it, and only then can the ECS service start (its tasks get the replica endpoints)`;
+  return wrapProse(
+    `A first deploy takes roughly 30-60 minutes, an estimate from public reports, not timed here: ${chain}; the deploy ends when the service's tasks pass the load balancer's health check. ElastiCache and the RDS Proxy are created meanwhile.`,
+    110,
+  ).split('\n');
 }
 
 /** `readme` with its cost block replaced by `block`. */

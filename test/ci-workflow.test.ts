@@ -100,6 +100,17 @@ describe('.github/workflows/ci.yml', () => {
     expect(integration).toBeLessThan(e2e);
   });
 
+  test('GIVEN style is not part of npm test THEN both the workflow and .ci/run lint after installing', () => {
+    const install = stepIndex(TEST, (s) => /^npm ci\b/.test(s.run ?? ''));
+    const lint = stepIndex(TEST, (s) => s.run === 'npm run lint');
+    expect(lint).toBeGreaterThan(install);
+    const ciRun = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8').split('\n');
+    expect(ciRun.indexOf('npm run lint')).toBeGreaterThan(
+      ciRun.findIndex((line) => line.startsWith('npm ci')),
+    );
+    expect(ciRun.indexOf('npm test')).toBeGreaterThan(-1);
+  });
+
   test('GIVEN a pull request THEN the review runs against origin/<base branch> and writes the job summary', () => {
     const review = TEST.steps[stepIndex(TEST, (s) => /npm run review/.test(s.run ?? ''))];
 

@@ -6,8 +6,9 @@ import {
   renderReadmeCost,
   withReadmeCost,
 } from '../bin/costs-docs';
+import { firstDeployPath } from '../lib/plan/first-deploy';
 import { leverCosts } from '../lib/plan/levers';
-import { CfnTemplate } from '../lib/plan/template';
+import { CfnTemplate, referencedId } from '../lib/plan/template';
 import { presets } from './helpers';
 
 // GIVEN the dev and prod templates the test run synthesized once
@@ -46,5 +47,35 @@ describe('the README first screen', () => {
     }
     expect(readme.indexOf(block)).toBeLessThan(readme.indexOf('npx cdk deploy ScalableBackend-dev'));
     expect(block).toMatch(/about \*\*\$\d+\.\d\d a day,\n\$\d+ a month\*\* at 1 task/);
+    expect(block.replace(/\n/g, ' ')).toContain(
+      'A first deploy takes roughly 30-60 minutes, an estimate from public reports, not timed here: RDS creates the database, then its read replica from a snapshot of it, and only then can the ECS service start',
+    );
   });
+
+  // The README's account of the first deploy (primary -> replica -> service in sequence, the cache
+  // and the proxy beside them) holds only while the template's references make that order.
+  test.each(['dev', 'prod'])(
+    'GIVEN the %s template THEN the replicas wait for the primary and the service for the replicas, proxy, cache and ALB',
+    (env) => {
+      const template = json(env);
+      const path = firstDeployPath(template);
+      expect(path.primaries).toEqual(['DatabasePrimaryEDE0B3D0']);
+      expect(path.replicas).toHaveLength(env === 'dev' ? 1 : 2);
+      for (const replica of path.replicas) {
+        expect(referencedId(template.Resources[replica].Properties?.SourceDBInstanceIdentifier)).toBe(
+          'DatabasePrimaryEDE0B3D0',
+        );
+      }
+      const waitedTypes = path.serviceWaitsFor.map((id) => template.Resources[id].Type).sort();
+      expect(waitedTypes).toEqual(
+        [
+          'AWS::ElastiCache::ReplicationGroup',
+          'AWS::ElasticLoadBalancingV2::LoadBalancer',
+          'AWS::RDS::DBInstance',
+          'AWS::RDS::DBProxy',
+          ...path.replicas.map(() => 'AWS::RDS::DBInstance'),
+        ].sort(),
+      );
+    },
+  );
 });

@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 
@@ -19,13 +21,16 @@ interface Step {
 }
 interface Job {
   environment?: string;
+  needs?: string | string[];
   permissions?: Record<string, string>;
   env?: Record<string, string>;
   steps: Step[];
 }
 interface Workflow {
   on: {
-    workflow_dispatch: { inputs: Record<string, { type: string; required?: boolean; options?: string[] }> };
+    workflow_dispatch: {
+      inputs: Record<string, { type: string; required?: boolean; default?: unknown; options?: string[] }>;
+    };
     push: { tags: string[] };
   };
   permissions: Record<string, string>;
@@ -41,13 +46,77 @@ const stepIndex = (match: (s: Step) => boolean) => {
   return i;
 };
 
-test('GIVEN the triggers THEN a person picks dev or prod and the image, and a v* tag releases to prod', () => {
+test('GIVEN the triggers THEN a person picks dev or prod and the image or build, and a v* tag releases to prod', () => {
   const { inputs } = WORKFLOW.on.workflow_dispatch;
   expect(inputs.environment).toMatchObject({ type: 'choice', required: true, options: ['dev', 'prod'] });
-  expect(inputs.image).toMatchObject({ type: 'string', required: true });
+  // not required by GitHub: exactly one of image and build is checked by the check-inputs job
+  expect(inputs.image).toMatchObject({ type: 'string', required: false });
+  expect(inputs.build).toMatchObject({ type: 'boolean', default: false });
   expect(inputs['allow-infra'].type).toBe('boolean');
   expect(WORKFLOW.on.push).toEqual({ tags: ['v*'] });
   expect(RELEASE.env!.RELEASE_ENV).toBe("${{ inputs.environment || 'prod' }}");
+  // a tag push releases the tag's image; a manual run its image input, empty with build
+  expect(RELEASE.env!.RELEASE_IMAGE).toBe(
+    "${{ github.event_name == 'push' && format('{0}:{1}', vars.IMAGE_REPOSITORY, github.ref_name) || inputs.image }}",
+  );
+  expect(RELEASE.env!.RELEASE_BUILD).toBe("${{ inputs.build && 'true' || 'false' }}");
+});
+
+/** Runs `script` with bash in a temporary directory whose PATH starts with a fake `npm` that prints its arguments. */
+function runScript(script: string, env: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-workflow-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'npm'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+    const result = spawnSync('bash', ['-eo', 'pipefail', '-c', script], {
+      cwd: dir,
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...env },
+      encoding: 'utf8',
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('image or build: exactly one, checked before the release job', () => {
+  const CHECK = WORKFLOW.jobs['check-inputs'];
+  const check = CHECK.steps.find((s) => s.name === 'image or build, exactly one')!;
+
+  test('GIVEN the jobs THEN the release job needs the check, which has no environment (no reviewer waits) and no permissions', () => {
+    expect(RELEASE.needs).toBe('check-inputs');
+    expect(CHECK.environment).toBeUndefined();
+    expect(CHECK.permissions).toEqual({});
+    expect(CHECK.env).toEqual({
+      INPUT_IMAGE: '${{ inputs.image }}',
+      INPUT_BUILD: "${{ inputs.build && 'true' || 'false' }}",
+    });
+    // a tag push has no inputs: it releases the tag's image
+    expect(check.if).toBe("github.event_name == 'workflow_dispatch'");
+  });
+
+  test.each([
+    [
+      'both',
+      { INPUT_IMAGE: 'repo/app@sha256:abc', INPUT_BUILD: 'true' },
+      '::error::image and build exclude each other: release a pushed image (image) or the one service.build builds from this commit (build), not both',
+    ],
+    [
+      'neither',
+      { INPUT_IMAGE: '', INPUT_BUILD: 'false' },
+      '::error::give the image to release, or check build to release the image service.build builds from this commit',
+    ],
+  ])('GIVEN %s THEN the check fails with a message naming both inputs', (_, env, message) => {
+    const result = runScript(check.run!, env);
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim()).toBe(message);
+  });
+
+  test.each([
+    ['an image', { INPUT_IMAGE: 'repo/app@sha256:abc', INPUT_BUILD: 'false' }],
+    ['build', { INPUT_IMAGE: '', INPUT_BUILD: 'true' }],
+  ])('GIVEN %s alone THEN the check passes', (_, env) => {
+    expect(runScript(check.run!, env)).toMatchObject({ status: 0, stdout: '' });
+  });
 });
 
 test('GIVEN a release THEN it runs in the GitHub environment of its target (prod: required reviewers), one per environment at a time', () => {
@@ -80,6 +149,43 @@ test('GIVEN the release step THEN it runs the same command as a person, with --j
   const run = RELEASE.steps[release].run!;
   expect(run).toContain('args=("$RELEASE_ENV" --image "$RELEASE_IMAGE" --json)');
   expect(run).toContain('args+=(--allow-infra)');
+});
+
+describe('the release step passes the inputs through to npm run release', () => {
+  const run = () => RELEASE.steps.find((s) => /npm run -s release/.test(s.run ?? ''))!.run!;
+  const argsOf = (env: Record<string, string>) => {
+    const result = runScript(run(), env);
+    expect(result.status).toBe(0);
+    return result.stdout.trim().split('\n');
+  };
+
+  test.each([
+    [
+      'build',
+      { RELEASE_ENV: 'prod', RELEASE_IMAGE: '', RELEASE_BUILD: 'true', ALLOW_INFRA: 'false' },
+      ['run', '-s', 'release', '--', 'prod', '--build', '--json'],
+    ],
+    [
+      'build with --allow-infra',
+      { RELEASE_ENV: 'dev', RELEASE_IMAGE: '', RELEASE_BUILD: 'true', ALLOW_INFRA: 'true' },
+      ['run', '-s', 'release', '--', 'dev', '--build', '--json', '--allow-infra'],
+    ],
+    [
+      'an image',
+      { RELEASE_ENV: 'prod', RELEASE_IMAGE: 'repo/app:v1', RELEASE_BUILD: 'false', ALLOW_INFRA: 'false' },
+      ['run', '-s', 'release', '--', 'prod', '--image', 'repo/app:v1', '--json'],
+    ],
+  ])('GIVEN %s THEN npm gets exactly the arguments of the command a person runs', (_, env, args) => {
+    expect(argsOf(env)).toEqual(args);
+  });
+
+  test('GIVEN build THEN QEMU is set up for an arm64 image build before the release, and only then', () => {
+    const qemu = stepIndex((s) => !!s.uses?.startsWith('docker/setup-qemu-action@'));
+    const release = stepIndex((s) => /npm run -s release/.test(s.run ?? ''));
+    expect(qemu).toBeLessThan(release);
+    expect(RELEASE.steps[qemu].if).toBe("env.RELEASE_BUILD == 'true'");
+    expect(RELEASE.steps[qemu].with).toEqual({ platforms: 'arm64' });
+  });
 });
 
 test('GIVEN the inputs THEN no script splices them into its text (they arrive as environment variables)', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -45,5 +46,18 @@ describe("npm test's shards", () => {
       fs.readFileSync(path.join(suites.TEST_ROOT, 'setup', 'durations.json'), 'utf8'),
     );
     expect(Object.keys(durations).filter((file) => !all.includes(file))).toEqual([]);
+  });
+
+  test('the shard machinery is committed (the repository ignores *.js by default)', () => {
+    const files = ['jest.shards.config.js', 'test/setup/suites.js', 'test/shards/run.ts', ...shards];
+    const tracked = execFileSync('git', ['ls-files', '--', ...files], {
+      cwd: path.join(suites.TEST_ROOT, '..'),
+    })
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+    expect(tracked.sort()).toEqual(
+      files.map((file) => path.relative(path.join(suites.TEST_ROOT, '..'), file)).sort(),
+    );
   });
 });

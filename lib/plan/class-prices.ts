@@ -4,11 +4,15 @@
  * `npm run plan -- -c ...` away.
  *
  * `prices.json` holds at least one recorded line per family (`rds.postgres.db.<family>.<size>.hour`,
- * `elasticache.cache.<family>.<size>.hour`). Another size of the family is derived from it: AWS prices
- * the sizes of an RDS or ElastiCache family in proportion to their capacity (each size up doubles the
- * hourly rate: large, xlarge, 2xlarge, ...; burstable micro, small, medium, ... likewise; see the
- * on-demand tables of https://aws.amazon.com/rds/postgresql/pricing/ and
- * https://aws.amazon.com/elasticache/pricing/). A derived line says which line it was scaled from.
+ * `elasticache.cache.<family>.<size>.hour`). Another size of the family is derived from the recorded
+ * size nearest to it in capacity: AWS prices the sizes of an RDS or ElastiCache family roughly in
+ * proportion to their capacity (each size up about doubles the hourly rate: large, xlarge, 2xlarge, ...;
+ * burstable micro, small, medium, ... likewise; see the on-demand tables of
+ * https://aws.amazon.com/rds/postgresql/pricing/ and https://aws.amazon.com/elasticache/pricing/).
+ * But each size's rate is rounded on its own (the AWS Price List gives cache.r7g.xlarge 0.437,
+ * not 2 x 0.219), so a size whose listed rate is known and differs has a line of its own, and the
+ * nearest base keeps the rounding error of the others small. A derived line says which line it was
+ * scaled from.
  */
 import type { PriceBook, PriceLine } from './cost';
 import { ClassSpec, cacheNodeType, rdsInstanceClass } from '../config/tables/instance-classes';
@@ -40,18 +44,21 @@ export function priceLine(prices: PriceBook, key: string): PriceLine | undefined
   if (!spec) return undefined;
   const lookup = rds ? rdsInstanceClass : cacheNodeType;
   const [prefix, suffix] = rds ? ['rds.postgres.', '.hour'] : ['elasticache.', '.hour'];
+  const distance = (b: ClassSpec) => Math.abs(Math.log(capacity(spec) / capacity(b)));
+  // The recorded size nearest in capacity (the smaller one on a tie), so the scaling factor is small.
   const base = Object.keys(prices.prices)
     .filter((k) => k.startsWith(prefix) && k.endsWith(suffix))
     .map((k) => ({ key: k, spec: lookup(k.slice(prefix.length, -suffix.length)) }))
-    .find((b) => b.spec?.family === spec.family);
-  if (!base?.spec) return undefined;
+    .filter((b): b is { key: string; spec: ClassSpec } => b.spec?.family === spec.family)
+    .sort((a, b) => distance(a.spec) - distance(b.spec) || capacity(a.spec) - capacity(b.spec))[0];
+  if (!base) return undefined;
   const line = prices.prices[base.key];
   const factor = capacity(spec) / capacity(base.spec);
   return {
     usd: Number((line.usd * factor).toPrecision(6)),
     unit: line.unit,
     status: 'derived',
-    source: `derived: ${base.key} (${line.usd} USD, ${line.status}) x ${factor} (the sizes of a family are priced in proportion to their capacity)`,
+    source: `derived: ${base.key} (${line.usd} USD, ${line.status}) x ${factor} (the sizes of a family are priced about in proportion to their capacity)`,
     awsPage: line.awsPage,
     date: line.date,
   };

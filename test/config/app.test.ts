@@ -98,7 +98,7 @@ describe('service.taskRole', () => {
     ],
     [
       [{ actions: ['s3:GetObject', 'cloudwatch:PutMetricData'], resources: ['*'] }],
-      'dev.service.taskRole.policyStatements.0.resources: got ["*"]; "*" is allowed only for actions without resource-level permissions (cloudwatch:PutMetricData,',
+      'dev.service.taskRole.policyStatements.0.resources: got ["*"]; "*" is allowed only for actions that have no resource type in the Service Authorization Reference (cloudwatch:PutMetricData,',
     ],
   ])('GIVEN %j THEN refused', (s, message) => {
     const error = configErrorOf({ envs: 'dev', 'dev.service.taskRole': statements(s) });
@@ -114,6 +114,62 @@ describe('service.taskRole', () => {
         ]),
       }),
     ).toContain('name the ARNs for sqs:SendMessage');
+  });
+
+  // Checked against the "Resource types" column of each service's page of the Service Authorization
+  // Reference (the URLs are in lib/config/schema/actions-without-resources.ts).
+  test('GIVEN "*" THEN the actions without a resource type are accepted, in any letter case', () => {
+    const accepted = [
+      'cloudwatch:PutMetricData',
+      'xray:GetSamplingRules',
+      'secretsmanager:ListSecrets',
+      'kms:GenerateRandom',
+      'sts:GetCallerIdentity',
+      'sqs:ListQueues',
+      'sns:ListTopics',
+      'logs:DescribeLogGroups',
+      'ssm:DescribeParameters',
+      'ec2:DescribeInstances',
+      's3:ListAllMyBuckets',
+      'xray:GetServiceGraph',
+      'cloudwatch:getmetricdata',
+    ];
+    const [dev] = loadEnvironments({
+      envs: 'dev',
+      'dev.service.taskRole': statements([{ actions: accepted, resources: ['*'] }]),
+    });
+    expect(dev.config.service.taskRole?.policyStatements?.[0].actions).toEqual(accepted);
+  });
+
+  test.each([
+    // alarm* is required: name the alarm ARNs
+    ['cloudwatch:DescribeAlarms'],
+    // identity* is required: name the verified identity
+    ['ses:SendEmail'],
+    // log-group* is required
+    ['logs:StartQuery'],
+    // 17 of the ec2:Describe* actions require a resource (ec2:DescribeInstanceAttribute: instance*)
+    ['ec2:Describe*'],
+    // a wildcard may cover actions that take a resource
+    ['xray:GetSampling*'],
+  ])('GIVEN "*" with %s, which takes a resource, THEN refused naming it', (action) => {
+    const error = configErrorOf({
+      envs: 'dev',
+      'dev.service.taskRole': statements([{ actions: ['xray:PutTraceSegments', action], resources: ['*'] }]),
+    });
+    expect(error).toContain(
+      'dev.service.taskRole.policyStatements.0.resources: got ["*"]; "*" is allowed only for actions that have no resource type in the Service Authorization Reference (cloudwatch:PutMetricData, cloudwatch:GetMetricData, cloudwatch:ListMetrics, cloudwatch:GetMetricStatistics, xray:PutTraceSegments,',
+    );
+    expect(error).toContain(`ec2:DescribeAvailabilityZones, tag:GetResources); name the ARNs for ${action}`);
+  });
+
+  test('GIVEN the named ARN for an action that takes a resource THEN accepted', () => {
+    const alarm = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app-*';
+    const [dev] = loadEnvironments({
+      envs: 'dev',
+      'dev.service.taskRole': statements([{ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm] }]),
+    });
+    expect(dev.config.service.taskRole?.policyStatements?.[0].resources).toEqual([alarm]);
   });
 
   test('GIVEN a managed policy that is not a policy ARN THEN refused', () => {

@@ -211,11 +211,35 @@ describe('every instance class and node type the config accepts has a price', ()
       status: 'derived',
       source: expect.stringContaining('rds.postgres.db.r7g.large.hour'),
     });
-    expect(priceLine(PRICES, 'elasticache.cache.t4g.medium.hour')?.usd).toBeCloseTo(
-      PRICES.prices['elasticache.cache.t4g.micro.hour'].usd * 4,
+    // cache.t3.medium has no line: 4 x the micro (the AWS Price List lists 0.068 for it, 4 x 0.017).
+    expect(priceLine(PRICES, 'elasticache.cache.t3.medium.hour')?.usd).toBeCloseTo(
+      PRICES.prices['elasticache.cache.t3.micro.hour'].usd * 4,
       6,
     );
     expect(priceLine(PRICES, 'rds.postgres.db.x2g.large.hour')).toBeUndefined();
+  });
+
+  test('a size is derived from the recorded size of its family nearest in capacity (the smaller on a tie)', () => {
+    // GIVEN recorded large (2 vCPUs) and 4xlarge (16 vCPUs) lines of one family, at rates that are not
+    // in proportion (as AWS rounds each size's rate on its own)
+    const two: PriceBook = {
+      ...book,
+      prices: {
+        'rds.postgres.db.r7g.large.hour': line(0.2),
+        'rds.postgres.db.r7g.4xlarge.hour': line(1.7),
+      },
+    };
+    // THEN the 2xlarge (8 vCPUs) is half the 4xlarge, not 4 x the large
+    expect(priceLine(two, 'rds.postgres.db.r7g.2xlarge.hour')).toMatchObject({
+      usd: 0.85,
+      status: 'derived',
+      source: expect.stringContaining('rds.postgres.db.r7g.4xlarge.hour (1.7 USD, test) x 0.5'),
+    });
+    // AND the 8xlarge is 2 x the 4xlarge; the xlarge (as near the large as the 2xlarge would be) 2 x the large
+    expect(priceLine(two, 'rds.postgres.db.r7g.8xlarge.hour')?.usd).toBe(3.4);
+    expect(priceLine(two, 'rds.postgres.db.r7g.xlarge.hour')?.usd).toBe(0.4);
+    // AND a family with no line stays unpriced
+    expect(priceLine(two, 'rds.postgres.db.m7g.large.hour')).toBeUndefined();
   });
 
   test('the primary at db.r7g.2xlarge is priced (it used to fail with "no price")', () => {

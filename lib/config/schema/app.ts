@@ -7,7 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { ACTIONS_WITHOUT_RESOURCES, takesNoResource } from './actions-without-resources';
 import { SECRET_COMPLETE_ARN, doc } from './common';
+
+export { ACTIONS_WITHOUT_RESOURCES } from './actions-without-resources';
 
 const ROLLING = 'rolling deployment of new tasks';
 
@@ -80,33 +83,6 @@ export const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
 /** An ARN (any service), or `*` (allowed only for the actions of {@link ACTIONS_WITHOUT_RESOURCES}). */
 const IAM_RESOURCE = /^(\*|arn:aws(-cn|-us-gov)?:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:\S+)$/;
 
-/**
- * Actions that support no resource-level permissions, so IAM requires `"Resource": "*"` for them:
- * the "Resource types" column is empty in the Service Authorization Reference
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html,
- * one page per service: list_amazoncloudwatch, list_awsx-ray, list_amazonelasticcontainerregistry,
- * list_awssecuritytokenservice, list_amazons3, list_amazonsqs, list_amazonsns, list_awssecretsmanager,
- * list_awskeymanagementservice). A statement with `*` resources may list only these.
- */
-export const ACTIONS_WITHOUT_RESOURCES = [
-  'cloudwatch:PutMetricData',
-  'cloudwatch:GetMetricData',
-  'cloudwatch:ListMetrics',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'xray:GetSamplingStatisticSummaries',
-  'ecr:GetAuthorizationToken',
-  'sts:GetCallerIdentity',
-  's3:ListAllMyBuckets',
-  'sqs:ListQueues',
-  'sns:ListTopics',
-  'secretsmanager:GetRandomPassword',
-  'secretsmanager:ListSecrets',
-  'kms:GenerateRandom',
-] as const;
-
 const policyStatementSchema = z.strictObject({
   actions: z
     .array(
@@ -159,7 +135,9 @@ export const appServiceFields = {
     .strictObject({
       policyStatements: doc(z.array(policyStatementSchema).max(50).optional(), {
         description:
-          'Permissions of your app on the task role (not the execution role): a list of `{ "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::bucket/*"], "conditions"?: { "StringEquals": { ... } } }` (Allow). `*` and `<service>:*` actions are refused; `"*"` resources are accepted only for actions without resource-level permissions (`cloudwatch:PutMetricData`, `xray:PutTraceSegments`, ...; the table is `ACTIONS_WITHOUT_RESOURCES` in lib/config/schema/app.ts).',
+          'Permissions of your app on the task role (not the execution role): a list of `{ "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::bucket/*"], "conditions"?: { "StringEquals": { ... } } }` (Allow). `*` and `<service>:*` actions are refused; `"*"` resources are accepted only for actions that have no resource type in the Service Authorization Reference: ' +
+          ACTIONS_WITHOUT_RESOURCES.map((a) => '`' + a + '`').join(', ') +
+          '.',
         onChange: 'in place (the role policy changes; running tasks get the new permissions within minutes)',
       }),
       managedPolicyArns: doc(
@@ -270,13 +248,11 @@ export function appSettingProblems(service: {
   }
   (service.taskRole?.policyStatements ?? []).forEach((s, i) => {
     if (!s.resources.includes('*')) return;
-    const needResources = s.actions.filter(
-      (a) => !(ACTIONS_WITHOUT_RESOURCES as readonly string[]).includes(a),
-    );
+    const needResources = s.actions.filter((a) => !takesNoResource(a));
     if (needResources.length) {
       out.push({
         path: ['taskRole', 'policyStatements', i, 'resources'],
-        message: `"*" is allowed only for actions without resource-level permissions (${ACTIONS_WITHOUT_RESOURCES.join(', ')}); name the ARNs for ${needResources.join(', ')}`,
+        message: `"*" is allowed only for actions that have no resource type in the Service Authorization Reference (${ACTIONS_WITHOUT_RESOURCES.join(', ')}); name the ARNs for ${needResources.join(', ')}`,
         input: s.resources,
       });
     }
