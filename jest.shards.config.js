@@ -9,5 +9,8 @@ const { standaloneFiles } = require('./test/setup/suites');
  */
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/shards/shard-*.ts', ...standaloneFiles().map((file) => `<rootDir>/test/${file}`)],
+  testMatch: [
+    '<rootDir>/test/shards/shard-*.ts',
+    ...standaloneFiles().map((file) => `<rootDir>/test/${file}`),
+  ],
 };
