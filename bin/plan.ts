@@ -7,12 +7,14 @@
  * they do not change what is billed), reads each stack's template and prints the monthly cost at min
  * and max tasks and the modeled reaction to load steps. `--assembly cdk.out` reads an existing
  * assembly instead (after `npx cdk synth`). With `--json`, stdout holds only the JSON document.
+ * `--refresh-prices` rewrites the price file from the AWS Price List API instead (bin/plan-refresh.ts).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { CliError, parseCliArgs, parseContextPairs, printJson, resolveTarget, runCli, say } from './cli';
+import { explainPricingError, refreshPricesCommand } from './plan-refresh';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config/load';
 import { DEFAULT_ENVIRONMENTS } from '../lib/config/presets';
@@ -20,18 +22,23 @@ import { planJson, planStack, renderPlan } from '../lib/plan';
 import { CfnTemplate } from '../lib/plan/template';
 
 export const USAGE = `Usage: npm run plan -- [<env>...] [--json] [-c <env>.<key>=<value>]... [--assembly <dir>]
+       npm run plan -- --refresh-prices [--region <r>] [--prices-file <path>] [--json]
 
   <env>...           environments (or their stacks) to plan, e.g. staging or ScalableBackend-staging
                      (default: ${DEFAULT_ENVIRONMENTS.join(' ')})
   --json             print one JSON object keyed by stack name (stdout holds only the JSON)
   -c, --context k=v  a config override, as for cdk synth (e.g. -c prod.database.readReplicas=3)
   --assembly <dir>   read the templates of an existing cloud assembly (e.g. cdk.out) instead of synthesizing
-                     (not with -c: the assembly's templates are already synthesized)`;
+                     (not with -c: the assembly's templates are already synthesized)
+  --refresh-prices   rewrite lib/plan/prices.json from the AWS Price List API (needs AWS credentials and
+                     pricing:GetProducts; prints what changed and what it could not price)
+  --region <r>       the Price List API endpoint: us-east-1 (default), eu-central-1 or ap-south-1
+  --prices-file <p>  the price file to refresh (default lib/plan/prices.json)`;
 
 const SPEC = {
   usage: USAGE,
-  flags: ['json'],
-  options: ['assembly'],
+  flags: ['json', 'refresh-prices'],
+  options: ['assembly', 'region', 'prices-file'],
   repeatable: ['context'],
   aliases: { c: 'context' },
 };
@@ -109,6 +116,27 @@ export function synthesize(envs: readonly string[], overrides: Record<string, st
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, SPEC);
+  const refreshOnly = ['region', 'prices-file'].filter((o) => args.options[o] !== undefined);
+  if (args.flags['refresh-prices']) {
+    const planArgs = [
+      ...args.positionals,
+      ...(args.repeated.context.length ? ['-c'] : []),
+      ...(args.options.assembly ? ['--assembly'] : []),
+    ];
+    if (planArgs.length > 0) {
+      throw new CliError(
+        `--refresh-prices rewrites the price file and plans nothing: drop ${planArgs.join(', ')} (plan in a second run)\n\n${USAGE}`,
+        2,
+      );
+    }
+    return refreshPricesCommand(
+      { region: args.options.region, pricesFile: args.options['prices-file'], json: args.flags.json },
+      USAGE,
+    );
+  }
+  if (refreshOnly.length > 0) {
+    throw new CliError(`--${refreshOnly[0]} goes with --refresh-prices\n\n${USAGE}`, 2);
+  }
   if (args.options.assembly && args.repeated.context.length > 0) {
     // The templates of an assembly are already synthesized: a -c override could not change them.
     throw new CliError(
@@ -138,4 +166,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runCli(() => main(process.argv.slice(2)));
+if (require.main === module) runCli(() => main(process.argv.slice(2)), explainPricingError);

@@ -15,7 +15,10 @@ import { CfnResource, CfnTemplate, requireNumber, resourcesOfType } from './temp
 export interface PriceLine {
   readonly usd: number;
   readonly unit: string;
-  /** `third-party` (a stored page citing the AWS rate) or `unverified` (not found on a stored page). */
+  /**
+   * `third-party` (a stored page citing the AWS rate), `unverified` (not found on a stored page) or
+   * `aws-price-list` (read from the AWS Price List API by `npm run plan -- --refresh-prices`).
+   */
   readonly status: string;
   readonly source: string;
   readonly awsPage: string;

@@ -182,7 +182,7 @@ describe('prices.json', () => {
     for (const [key, p] of Object.entries(PRICES.prices)) {
       expect([key, p.usd > 0]).toEqual([key, true]);
       expect(p.unit.length).toBeGreaterThan(0);
-      expect(['third-party', 'unverified']).toContain(p.status);
+      expect(['third-party', 'unverified', 'aws-price-list']).toContain(p.status);
       expect(p.source.length).toBeGreaterThan(0);
       expect(p.awsPage).toMatch(/^https:\/\/aws\.amazon\.com\//);
       expect(p.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
