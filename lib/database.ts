@@ -1,10 +1,9 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,13 +11,20 @@ import { Construct } from 'constructs';
 import { DatabaseConfig } from './config/schema';
 import { addReaderRecords } from './database-reader';
 import { DatabaseAppRole } from './database-app-role';
+import {
+  exportLogsTo,
+  instanceType,
+  LOG_EXPORTS,
+  physicalNameBase,
+  POSTGRES_PORT,
+  toRemovalPolicy,
+} from './database/instances';
+import { addReadReplicas } from './database/replicas';
+import { configureSecretRotation } from './database/rotation';
 import { Network } from './network';
 
-/** PostgreSQL's port. Part of the container contract (`DB_PORT`), so not configurable. */
-export const POSTGRES_PORT = 5432;
-
-/** Log types RDS for PostgreSQL can export to CloudWatch Logs. */
-const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+export { physicalNameBase, POSTGRES_PORT } from './database/instances';
+export { PRIMARY_PREFERRED_ZONE_INDEX, replicaAvailabilityZone } from './database/replicas';
 
 /** Host label of the reader name in the private zone: `db-reader.<zone>`. */
 const READER_RECORD = 'db-reader';
@@ -61,6 +67,9 @@ export interface DatabaseProps {
  * the instances fixed identifiers derived from the stack name: CloudFormation refuses to replace a
  * custom-named resource, so a replacing change (e.g. `databaseName`) fails the update instead of
  * creating an empty database next to the old one.
+ *
+ * This file composes the tier; `lib/database/` holds its parts: the read replicas (`replicas.ts`),
+ * secret rotation (`rotation.ts`) and what every instance shares (`instances.ts`).
  */
 export class Database extends Construct {
   readonly primary: rds.DatabaseInstance;
@@ -227,7 +236,7 @@ export class Database extends Construct {
       deleteAutomatedBackups: false,
       deletionProtection: config.deletionProtection,
     });
-    this.exportLogsTo('Primary', this.primary, primaryName, config.logRetentionDays, logRemoval);
+    exportLogsTo(this, 'Primary', this.primary, primaryName, config.logRetentionDays, logRemoval);
 
     // The generated secret: kept with the data (see above).
     const generatedSecret = this.primary.node.findChild('Secret');
@@ -255,65 +264,19 @@ export class Database extends Construct {
     });
 
     // Replicas: ids Replica1..N, so adding one never renames (and so replaces) the others.
-    const replicaClass = config.replicaInstanceClass ?? config.instanceClass;
-    if (config.readReplicas > 0) {
-      this.replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
-        vpc,
-        description: 'RDS read replicas: from the app tasks only',
-        allowAllOutbound: false,
-      });
-      this.replicaConnections = new ec2.Connections({
-        securityGroups: [this.replicaSecurityGroup],
-        defaultPort: ec2.Port.tcp(POSTGRES_PORT),
-      });
-    }
-    this.replicas = [];
-    this.replicaInstanceIdentifiers = [];
-    for (let n = 1; n <= config.readReplicas; n++) {
-      const name = `${baseName}-replica-${n}`;
-      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${n}`, {
-        ...common,
-        instanceIdentifier: name,
-        // An explicit zone per replica, so losing one zone never takes every replica (RDS picks a
-        // random zone otherwise: "Default: A random, system-chosen Availability Zone", RDS API
-        // CreateDBInstanceReadReplica). AvailabilityZone is create-only (CloudFormation resource
-        // schema of AWS::RDS::DBInstance), so the zone of replica n depends on n alone.
-        availabilityZone: replicaAvailabilityZone(vpc.availabilityZones, n),
-        sourceDatabaseInstance: this.primary,
-        instanceType: instanceType(replicaClass),
-        securityGroups: [this.replicaSecurityGroup!],
-        // Replicas hold no data the primary does not have; scaling them down by config must be
-        // able to delete them (the primary is protected). Retained, a removed replica would keep
-        // running (billed) and block its identifier when the count goes up again.
-        deletionProtection: false,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      // A replica inherits encryption from its (encrypted) source and CloudFormation rejects
-      // StorageEncrypted next to SourceDBInstanceIdentifier; KmsKeyId (the same key) stays.
-      (replica.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('StorageEncrypted');
-      this.exportLogsTo(`Replica${n}`, replica, name, config.logRetentionDays, RemovalPolicy.DESTROY);
-      Validations.of(replica).acknowledge(
-        {
-          id: 'AwsSolutions-RDS3',
-          reason:
-            'Read replicas are disposable copies of the primary: read availability comes from several replicas behind the reader name, durability from the (Multi-AZ in prod) primary.',
-        },
-        {
-          id: 'AwsSolutions-RDS10',
-          reason:
-            'Replicas hold no data of their own and must be removable by lowering database.readReplicas; the primary carries deletion protection in prod.',
-        },
-      );
-      if (!Token.isUnresolved(vpc.availabilityZones[0])) {
-        Validations.of(replica).acknowledge({
-          id: 'CloudFormation-Validate::W3010',
-          reason:
-            'Zones are pinned on purpose by network.availabilityZones; each replica takes one of them so no zone holds them all.',
-        });
-      }
-      this.replicas.push(replica);
-      this.replicaInstanceIdentifiers.push(name);
-    }
+    const replicas = addReadReplicas(this, {
+      vpc,
+      count: config.readReplicas,
+      instanceClass: config.replicaInstanceClass ?? config.instanceClass,
+      common,
+      primary: this.primary,
+      baseName,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.replicas = replicas.replicas;
+    this.replicaInstanceIdentifiers = replicas.identifiers;
+    this.replicaSecurityGroup = replicas.securityGroup;
+    this.replicaConnections = replicas.connections;
 
     // RDS Proxy pools the app's connections in front of the primary (TLS only, password auth with
     // the service's secret, and the master's for administration; debug logging off because it
@@ -342,40 +305,15 @@ export class Database extends Construct {
     });
     // DatabaseProxy itself opens proxy -> primary on the instance's port (5432): the second link.
 
-    if (config.rotationDays > 0) {
-      // The hosted rotation function talks to the primary directly (5432) and to the Secrets
-      // Manager API (443), so it runs in the private subnets with NAT egress, not the isolated ones.
-      const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
-        vpc,
-        description: 'Secret rotation function: to the primary and the Secrets Manager API',
-        allowAllOutbound: false,
-      });
-      rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
-      const rotation = {
-        automaticallyAfter: Duration.days(config.rotationDays),
-        // Not at deploy time: tasks starting in the same deployment would read the password just
-        // before it changes. The first rotation comes after rotationDays.
-        rotateImmediatelyOnUpdate: false,
-        vpcSubnets: { subnetGroupName: Network.PRIVATE },
-        securityGroup: rotationSecurityGroup,
-      };
-      // The master (administration only) keeps single-user rotation.
-      this.primary.addRotationSingleUser(rotation);
-      // The service's user alternates between <name> and <name>_clone: each rotation sets a new
-      // password on the user the tasks do not hold, so their credentials stay valid on the
-      // replicas until the next rotation (Secrets Manager User Guide, "Lambda function rotation
-      // strategies"). The schedule exists only once the roles do.
-      this.primary.addRotationMultiUser('AppSecretRotation', { ...rotation, secret: this.appSecret });
-      this.appSecret.node.findChild('RotationSchedule').node.addDependency(this.appRole.resource);
-    } else {
-      for (const secret of [generatedSecret, appSecret]) {
-        Validations.of(secret).acknowledge({
-          id: 'AwsSolutions-SMG4',
-          reason:
-            'Rotation is switched off by configuration (database.rotationDays: 0), e.g. for LocalStack.',
-        });
-      }
-    }
+    configureSecretRotation(this, {
+      vpc,
+      rotationDays: config.rotationDays,
+      primary: this.primary,
+      masterSecret: generatedSecret,
+      appSecret,
+      attachedAppSecret: this.appSecret,
+      appRole: this.appRole,
+    });
 
     // One reader name over the replicas, each record health-checked (lib/database-reader.ts).
     const zoneName = props.privateZoneName ?? `${stack.stackName.toLowerCase()}.internal`;
@@ -449,80 +387,4 @@ export class Database extends Construct {
       'App tasks to the read replicas',
     );
   }
-
-  /**
-   * Create the log groups RDS exports to, before the instance exists, so their retention is ours
-   * (no log-retention custom resource) and they are removed or kept with the database.
-   */
-  private exportLogsTo(
-    id: string,
-    instance: rds.DatabaseInstanceBase,
-    name: string,
-    days: number,
-    removal: RemovalPolicy,
-  ): void {
-    for (const type of LOG_EXPORTS) {
-      const group = new logs.LogGroup(
-        this,
-        `${id}${type === 'postgresql' ? 'PostgresLogs' : 'UpgradeLogs'}`,
-        {
-          logGroupName: `/aws/rds/instance/${name}/${type}`,
-          retention: days as logs.RetentionDays,
-          removalPolicy: removal,
-        },
-      );
-      (instance.node.defaultChild as CfnResource).addResourceDependency(
-        group.node.defaultChild as CfnResource,
-      );
-    }
-  }
-}
-
-/**
- * Zone index the primary prefers. RDS refuses AvailabilityZone on a Multi-AZ instance ("can't be
- * specified if the DB instance is a Multi-AZ deployment", RDS API CreateDBInstance), so the primary
- * carries none; the replicas fill the other zones first.
- */
-export const PRIMARY_PREFERRED_ZONE_INDEX = 0;
-
-/**
- * Zone of replica `n` (1-based): round-robin over `zones`, starting after the primary's preferred
- * zone. It depends on `n` and the zone list only, so adding replicas never moves existing ones
- * (a moved replica would be replaced). Two replicas share a zone only when there are more
- * replicas than zones.
- */
-export function replicaAvailabilityZone(zones: readonly string[], n: number): string {
-  if (zones.length === 0) throw new Error('replicaAvailabilityZone: the VPC has no availability zones');
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`replicaAvailabilityZone: replica number ${n} must be >= 1`);
-  return zones[(PRIMARY_PREFERRED_ZONE_INDEX + n) % zones.length];
-}
-
-/** RDS instance identifiers: lower case letters, digits and single hyphens; room for a suffix. */
-export function physicalNameBase(stackName: string): string {
-  return (
-    stackName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^[^a-z]+/, '')
-      .slice(0, 40)
-      .replace(/-+$/, '') || 'db'
-  );
-}
-
-/** "retain" is RetainExceptOnCreate (see the constructor); "snapshot" also covers a failed create. */
-function toRemovalPolicy(policy: DatabaseConfig['removalPolicy']): RemovalPolicy {
-  switch (policy) {
-    case 'retain':
-      return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    case 'snapshot':
-      return RemovalPolicy.SNAPSHOT;
-    case 'destroy':
-      return RemovalPolicy.DESTROY;
-  }
-}
-
-/** `t4g.micro` -> InstanceType (the schema validates the `family.size` form). */
-function instanceType(instanceClass: string): ec2.InstanceType {
-  return new ec2.InstanceType(instanceClass);
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,6 +10,16 @@ import { Construct } from 'constructs';
 import { ResilienceConfig } from './config/schema';
 import { CACHE_TARGET_TAG, VENDED_LOGS_PREFIX } from './aws-conventions';
 import { Network } from './network';
+import {
+  cacheStatements,
+  ecsStatements,
+  loggingStatements,
+  nagResource,
+  networkStatements,
+  rdsStatements,
+  resolveTargetsStatement,
+  wildcardReason,
+} from './resilience/permissions';
 
 export interface ResilienceProps {
   /** Validated resilience settings (zone, fault duration). */
@@ -64,6 +74,9 @@ export const TARGETS = {
  * CloudWatch log group (schema version 2), and runs under its own role that may touch only the
  * resources of its experiment. Templates cost nothing until an experiment runs
  * (AWS FIS pricing: per action-minute).
+ *
+ * The statements of each role, and why each remaining wildcard cannot be narrower, are in
+ * `lib/resilience/permissions.ts`.
  */
 export class Resilience extends Construct {
   /** The templates by name (`Ref` is the template id). */
@@ -81,6 +94,7 @@ export class Resilience extends Construct {
     super(scope, id);
     this.props = props;
     const { config, vpc } = props;
+    const stack = Stack.of(this);
     if (props.stopAlarms.length === 0) {
       throw new Error('Resilience: at least one stop alarm is required; an experiment must be stoppable');
     }
@@ -95,13 +109,13 @@ export class Resilience extends Construct {
       // FIS delivers a vended log: under /aws/vendedlogs/ one log resource policy statement covers every
       // such group, instead of one ARN per group in a policy limited to 5,120 characters (CloudWatch
       // Logs User Guide, "Logs sent to CloudWatch Logs").
-      logGroupName: `${VENDED_LOGS_PREFIX}fis/${Stack.of(this).stackName}-experiments`,
+      logGroupName: `${VENDED_LOGS_PREFIX}fis/${stack.stackName}-experiments`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // FIS delivers its log as a vended log. The log group needs a resource policy that lets
     // delivery.logs.amazonaws.com write to it; CloudWatch Logs adds it when delivery is set up, "if
-    // needed", using the setup permissions of loggingStatements() (CloudWatch Logs User Guide, "Logs
+    // needed", using the setup permissions of loggingStatements() in resilience/permissions.ts (CloudWatch Logs User Guide, "Logs
     // sent to CloudWatch Logs"). Not declared here: account-level resource policies are limited to 10
     // per Region (CloudWatch Logs API, PutResourcePolicy), and CloudFormation's AWS::Logs::ResourcePolicy
     // in this CDK version has no per-log-group ResourceArn, so one per stack could exhaust the quota.
@@ -120,7 +134,7 @@ export class Resilience extends Construct {
       actions: {
         StopTasks: { actionId: 'aws:ecs:stop-task', targets: { Tasks: TARGETS.tasks } },
       },
-      statements: this.ecsStatements(),
+      statements: ecsStatements(stack, props.cluster),
     });
 
     if (props.primaryMultiAz) {
@@ -140,7 +154,7 @@ export class Resilience extends Construct {
             targets: { DBInstances: TARGETS.primary },
           },
         },
-        statements: this.rdsStatements(),
+        statements: rdsStatements(props.primary),
       });
     }
 
@@ -166,7 +180,7 @@ export class Resilience extends Construct {
         description: 'Interrupt power to the cache nodes in the chosen zone; a replica elsewhere is promoted',
         targets: { [TARGETS.cache]: cacheTarget },
         actions: { InterruptCacheZonePower: cacheAction },
-        statements: this.cacheStatements(),
+        statements: cacheStatements(stack, props.cacheReplicationGroupId),
       });
     }
 
@@ -185,7 +199,7 @@ export class Resilience extends Construct {
       description: 'Cut all traffic of the private and isolated subnets of the chosen zone',
       targets: { [TARGETS.zoneSubnets]: subnetTarget },
       actions: { DisruptZoneNetwork: networkAction },
-      statements: this.networkStatements(zoneSubnetArns),
+      statements: networkStatements(stack, vpc, zoneSubnetArns),
     });
 
     if (props.cacheMultiAz) {
@@ -210,9 +224,9 @@ export class Resilience extends Construct {
         // No task may be in the zone at that moment; the other faults still run.
         emptyTargetResolutionMode: 'skip',
         statements: [
-          ...this.networkStatements(zoneSubnetArns),
-          ...this.cacheStatements(),
-          ...this.ecsStatements(),
+          ...networkStatements(stack, vpc, zoneSubnetArns),
+          ...cacheStatements(stack, props.cacheReplicationGroupId),
+          ...ecsStatements(stack, props.cluster),
         ],
       });
     }
@@ -243,14 +257,14 @@ export class Resilience extends Construct {
       }),
       inlinePolicies: {
         Experiment: new iam.PolicyDocument({
-          statements: [...spec.statements, this.resolveTargetsStatement(), ...this.loggingStatements()],
+          statements: [...spec.statements, resolveTargetsStatement(), ...loggingStatements(stack)],
         }),
       },
     });
     this.roles[name] = role;
     // Each wildcard is acknowledged by its exact cdk-nag finding id, with the reason it cannot be narrower.
     const wildcards = new Set(
-      [...spec.statements, this.resolveTargetsStatement(), ...this.loggingStatements()]
+      [...spec.statements, resolveTargetsStatement(), ...loggingStatements(stack)]
         .flatMap((statement) => statement.resources)
         .filter((resource) => resource.includes('*')),
     );
@@ -299,210 +313,4 @@ export class Resilience extends Construct {
     }
     return arns;
   }
-
-  private replicationGroupArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'elasticache',
-      resource: 'replicationgroup',
-      resourceName: this.props.cacheReplicationGroupId,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-  }
-
-  /**
-   * aws:ecs:stop-task needs ecs:DescribeTasks, ecs:ListTasks, ecs:StopTask (AWS FIS actions
-   * reference; managed policy AWSFaultInjectionSimulatorECSAccess), scoped to this cluster.
-   */
-  private ecsStatements(): iam.PolicyStatement[] {
-    const stack = Stack.of(this);
-    const { cluster } = this.props;
-    return [
-      new iam.PolicyStatement({
-        sid: 'DescribeCluster',
-        actions: ['ecs:DescribeClusters'],
-        resources: [cluster.clusterArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'StopTasksOfThisCluster',
-        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-        resources: [
-          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` }),
-        ],
-      }),
-      new iam.PolicyStatement({ sid: 'ListTasks', actions: ['ecs:ListTasks'], resources: ['*'] }),
-    ];
-  }
-
-  /**
-   * aws:rds:reboot-db-instances needs rds:RebootDBInstance and rds:DescribeDBInstances (managed
-   * policy AWSFaultInjectionSimulatorRDSAccess); the reboot only on the primary.
-   */
-  private rdsStatements(): iam.PolicyStatement[] {
-    return [
-      new iam.PolicyStatement({
-        sid: 'RebootThePrimary',
-        actions: ['rds:RebootDBInstance'],
-        resources: [this.props.primary.instanceArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DescribeInstances',
-        actions: ['rds:DescribeDBInstances'],
-        resources: ['*'],
-      }),
-    ];
-  }
-
-  /**
-   * aws:elasticache:replicationgroup-interrupt-az-power needs elasticache:InterruptClusterAzPower,
-   * elasticache:DescribeReplicationGroups and tag:GetResources (AWS FIS actions reference); the
-   * first two only on this replication group and its nodes (`<group id>-*`).
-   */
-  private cacheStatements(): iam.PolicyStatement[] {
-    const stack = Stack.of(this);
-    const id = this.props.cacheReplicationGroupId;
-    return [
-      new iam.PolicyStatement({
-        sid: 'InterruptThisCache',
-        actions: ['elasticache:InterruptClusterAzPower', 'elasticache:DescribeReplicationGroups'],
-        resources: [
-          this.replicationGroupArn(),
-          stack.formatArn({
-            service: 'elasticache',
-            resource: 'cluster',
-            resourceName: `${id}-*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    ];
-  }
-
-  /**
-   * aws:network:disrupt-connectivity swaps the subnets' network ACL for one that denies traffic and
-   * swaps it back (AWS FIS actions reference; managed policy AWSFaultInjectionSimulatorNetworkAccess):
-   * it may create ACLs only tagged managedByFIS=true, and change or delete only such ACLs.
-   */
-  private networkStatements(subnetArns: string[]): iam.PolicyStatement[] {
-    const stack = Stack.of(this);
-    const ec2Arn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'ec2', resource, resourceName });
-    const acls = ec2Arn('network-acl', '*');
-    const fisTagged = { 'aws:RequestTag/managedByFIS': 'true' };
-    return [
-      new iam.PolicyStatement({
-        sid: 'CreateFisNetworkAcl',
-        actions: ['ec2:CreateNetworkAcl'],
-        resources: [acls],
-        conditions: { StringEquals: fisTagged },
-      }),
-      new iam.PolicyStatement({
-        sid: 'CreateNetworkAclInThisVpc',
-        actions: ['ec2:CreateNetworkAcl'],
-        resources: [ec2Arn('vpc', this.props.vpc.vpcId)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagFisNetworkAcl',
-        actions: ['ec2:CreateTags'],
-        resources: [acls],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkAcl', ...fisTagged } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'ChangeFisNetworkAcl',
-        actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAcl'],
-        resources: [acls],
-        conditions: { StringEquals: { 'ec2:ResourceTag/managedByFIS': 'true' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'SwapAclOfTheZoneSubnets',
-        actions: ['ec2:ReplaceNetworkAclAssociation'],
-        resources: [...subnetArns, acls],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DescribeNetwork',
-        actions: [
-          'ec2:DescribeManagedPrefixLists',
-          'ec2:DescribeNetworkAcls',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadPrefixLists',
-        actions: ['ec2:GetManagedPrefixListEntries'],
-        resources: [ec2Arn('prefix-list', '*')],
-      }),
-    ];
-  }
-
-  /**
-   * FIS resolves targets through the Resource Groups Tagging API: the actions reference lists
-   * tag:GetResources among the permissions of most actions (aws:ecs:stop-task and
-   * aws:rds:reboot-db-instances included), so every experiment role gets it (AWS FIS User Guide,
-   * "AWS FIS actions reference"). It is read-only and has no resource-level permissions.
-   */
-  private resolveTargetsStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'ResolveTargets',
-      actions: ['tag:GetResources'],
-      resources: ['*'],
-    });
-  }
-
-  /**
-   * Log delivery to CloudWatch Logs: logs:CreateLogDelivery, and PutResourcePolicy,
-   * DescribeResourcePolicies, DescribeLogGroups on `log-group:*` (CloudWatch Logs User Guide,
-   * "Logs sent to CloudWatch Logs": "set the ARN of its Resource line to use a * wildcard").
-   */
-  private loggingStatements(): iam.PolicyStatement[] {
-    const stack = Stack.of(this);
-    return [
-      new iam.PolicyStatement({
-        sid: 'DeliverExperimentLog',
-        actions: ['logs:CreateLogDelivery'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'SetUpLogDelivery',
-        actions: ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
-        resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`],
-      }),
-    ];
-  }
-}
-
-/** How cdk-nag prints a resource in a finding id: tokens as `<LogicalId>` / `<LogicalId.Attr>`. */
-function nagResource(stack: Stack, resource: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const v = value as Record<string, unknown>;
-    if (v['Fn::Join']) return (v['Fn::Join'] as [string, unknown[]])[1].map(render).join('');
-    if (v.Ref) return `<${v.Ref as string}>`;
-    if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-    return JSON.stringify(value);
-  };
-  return render(stack.resolve(resource));
-}
-
-/** Why a wildcard resource of an experiment role cannot be narrower. */
-function wildcardReason(resource: string): string {
-  if (resource === '*') {
-    return 'Describe/List calls (ec2:Describe*, rds:DescribeDBInstances, ecs:ListTasks), tag:GetResources and logs:CreateLogDelivery support no resource-level permissions; read-only except log delivery to the stack’s own group.';
-  }
-  if (resource.includes(':task/')) {
-    return 'Task ARNs exist only at run time; the pattern is restricted to this stack’s cluster.';
-  }
-  if (resource.includes(':network-acl/')) {
-    return 'FIS creates the denying network ACL at run time, so its id is unknown; creating, changing and deleting are conditioned on the managedByFIS=true tag, and the swap back needs the subnets’ original ACL.';
-  }
-  if (resource.includes(':log-group:')) {
-    return 'Vended-log setup checks and writes the account’s log resource policy; the CloudWatch Logs User Guide requires log-group:* here. The delivery itself goes to the stack’s own log group.';
-  }
-  if (resource.includes(':cluster:')) {
-    return 'The node ids of this replication group (<group id>-00N) are assigned by ElastiCache; the pattern covers only this group’s nodes.';
-  }
-  if (resource.includes(':prefix-list/')) {
-    return 'Read-only lookup of managed prefix lists that the disrupt-connectivity action performs; no prefix list is changed.';
-  }
-  throw new Error(`Resilience: no documented reason for the wildcard resource ${resource}`);
 }

@@ -18,7 +18,7 @@ export const DEFAULT_ADVISOR_NAMESPACE = 'ScalableBackend/Advisor';
 
 /** Metric names and dimensions the advisor publishes (for the dashboard and the IAM condition). */
 export const ADVISOR_METRICS = {
-  /** The verdict as its numeric code (see `VERDICT_CODES` in analysis.ts); dimension `Stack`. */
+  /** The verdict as its numeric code (see `VERDICT_CODES` in analysis/verdicts.ts); dimension `Stack`. */
   verdict: 'Verdict',
   /** Per-tier headroom (0-100 %); dimensions `Stack` and `Tier`. */
   headroom: 'HeadroomPercent',

@@ -41,7 +41,7 @@ describe('scaling advisor bundle', () => {
 
   test('THEN the analysis is pure: bundled on its own, with nothing external, it pulls in no package at all', () => {
     const analysis = buildSync({
-      entryPoints: [path.join(path.dirname(entry), 'analysis.ts')],
+      entryPoints: [path.join(path.dirname(entry), 'analysis', 'index.ts')],
       bundle: true,
       platform: 'neutral',
       write: false,
