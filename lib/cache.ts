@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { CACHE_TARGET_TAG } from './aws-conventions';
 import { CacheConfig } from './config/schema';
 import { Network } from './network';
+import { toRemovalPolicy } from './removal-policy';
 
 /** ElastiCache's default port per engine: both speak the Redis protocol on 6379. */
 const DEFAULT_PORT = 6379;
@@ -226,21 +227,4 @@ export function parameterGroupFamily(engine: CacheConfig['engine'], version: str
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
-}
-
-/**
- * "retain" is RetainExceptOnCreate: plain Retain also keeps a group whose first create rolled back,
- * and its fixed ReplicationGroupId then fails the retry with AlreadyExists
- * (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
- * "snapshot" applies to that rollback too: a final snapshot, then the delete frees the id.
- */
-function toRemovalPolicy(policy: CacheConfig['removalPolicy']): RemovalPolicy {
-  switch (policy) {
-    case 'retain':
-      return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    case 'snapshot':
-      return RemovalPolicy.SNAPSHOT;
-    case 'destroy':
-      return RemovalPolicy.DESTROY;
-  }
 }

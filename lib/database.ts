@@ -17,11 +17,11 @@ import {
   LOG_EXPORTS,
   physicalNameBase,
   POSTGRES_PORT,
-  toRemovalPolicy,
 } from './database/instances';
 import { addReadReplicas } from './database/replicas';
 import { configureSecretRotation } from './database/rotation';
 import { Network } from './network';
+import { toRemovalPolicy } from './removal-policy';
 
 export { physicalNameBase, POSTGRES_PORT } from './database/instances';
 export { PRIMARY_PREFERRED_ZONE_INDEX, replicaAvailabilityZone } from './database/replicas';

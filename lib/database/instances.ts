@@ -3,7 +3,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { DatabaseConfig } from '../config/schema';
 
 /**
  * What the primary and the replicas share: their identifiers, removal policies, instance types and
@@ -50,18 +49,6 @@ export function physicalNameBase(stackName: string): string {
       .slice(0, 40)
       .replace(/-+$/, '') || 'db'
   );
-}
-
-/** "retain" is RetainExceptOnCreate (see the Database constructor); "snapshot" also covers a failed create. */
-export function toRemovalPolicy(policy: DatabaseConfig['removalPolicy']): RemovalPolicy {
-  switch (policy) {
-    case 'retain':
-      return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    case 'snapshot':
-      return RemovalPolicy.SNAPSHOT;
-    case 'destroy':
-      return RemovalPolicy.DESTROY;
-  }
 }
 
 /** `t4g.micro` -> InstanceType (the schema validates the `family.size` form). */
