@@ -14,7 +14,7 @@
  * nearest base keeps the rounding error of the others small. A derived line says which line it was
  * scaled from.
  */
-import type { PriceBook, PriceLine } from './cost';
+import type { PriceBook, PriceLine } from './types';
 import { ClassSpec, cacheNodeType, rdsInstanceClass } from '../config/tables/instance-classes';
 
 const RDS_KEY = /^rds\.postgres\.(db\.[a-z0-9]+\.[a-z0-9]+)\.hour$/;

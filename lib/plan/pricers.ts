@@ -3,7 +3,7 @@
  * its properties, the price book and the stated usage. `estimateMonthlyCost` (cost.ts) runs them.
  */
 import { rdsVcpus } from './class-prices';
-import type { CostLine, PriceBook, UsageAssumptions } from './cost';
+import type { CostLine, PriceBook, UsageAssumptions } from './types';
 import {
   CfnResource,
   CfnTemplate,

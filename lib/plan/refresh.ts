@@ -13,7 +13,7 @@
  * written.
  */
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
-import type { PriceBook, PriceLine } from './cost';
+import type { PriceBook, PriceLine } from './types';
 import { PriceQuery, baseSizeKeys, describeQuery, priceQuery, usagetypeMatches } from './price-queries';
 
 /** `prices.json` as a whole: the price book and the fields around it. */
