@@ -1,6 +1,8 @@
 import { fullDiff, ResourceDifference, ResourceImpact, TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { HazardAction, liveStackHazards } from './hazards';
-import { statefulKind, TemplateResource } from './stateful';
+import { CfnTemplate, statefulKind, TemplateResource } from './stateful';
+
+export type { CfnTemplate } from './stateful';
 
 /**
  * The pure half of `npm run review`: given the synthesized templates of the base and of the change,
@@ -9,12 +11,6 @@ import { statefulKind, TemplateResource } from './stateful';
  * property whose change requires (or may cause) a replacement from the CloudFormation resource
  * specification and propagates replacements to the resources that reference a replaced one.
  */
-
-/** A synthesized CloudFormation template (only `Resources` is read here; the diff reads the rest). */
-export interface CfnTemplate {
-  readonly Resources?: Readonly<Record<string, TemplateResource>>;
-  readonly [section: string]: unknown;
-}
 
 /** Templates of one cloud assembly, by stack name. */
 export type StackTemplates = Readonly<Record<string, CfnTemplate>>;

@@ -1,7 +1,6 @@
 import { ResourceImpact, TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { NAME_PROPERTIES } from '../../lib/rules/retain-except-on-create';
-import type { CfnTemplate } from './classify';
-import { TemplateResource } from './stateful';
+import { CfnTemplate, TemplateResource } from './stateful';
 
 /**
  * What a change does to a stack that is already deployed, beyond losing a stateful resource:

@@ -33,6 +33,12 @@ export interface TemplateResource {
   readonly [key: string]: unknown;
 }
 
+/** A synthesized CloudFormation template (only `Resources` is read here; the diff reads the rest). */
+export interface CfnTemplate {
+  readonly Resources?: Readonly<Record<string, TemplateResource>>;
+  readonly [section: string]: unknown;
+}
+
 const RETAINING_POLICIES = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
 
 const ALWAYS_STATEFUL: Readonly<Record<string, string>> = {
