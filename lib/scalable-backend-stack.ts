@@ -10,11 +10,11 @@ import { LOCALSTACK_ACCOUNT, LocalStackOnly } from './localstack';
 import { Network } from './network';
 import { Observability } from './observability';
 import { Resilience } from './resilience';
-import { SecretRotationRedeploy } from './rotation-redeploy';
+import { SecretRotationRedeploy } from './database/rotation-redeploy';
 import { ScalingAdvisor } from './scaling-advisor';
 import { Service } from './service';
 import { ReleaseGuard } from './service/release-guard';
-import { EdgeFirewall } from './waf';
+import { EdgeFirewall } from './service/waf';
 
 /** Id of the synth warning for a production environment that serves plain HTTP. */
 export const PLAIN_HTTP_WARNING = 'scalable-backend:plainHttpInProduction';

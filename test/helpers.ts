@@ -138,7 +138,7 @@ function loadAssembly(dir: string, envs: readonly string[]): PresetTemplates {
 
 /**
  * Warnings the product raises on purpose, as "rule at path" prefixes: prod without a domain or
- * certificate serves plain HTTP (a first deploy must work, but not silently). test/domain.test.ts
+ * certificate serves plain HTTP (a first deploy must work, but not silently). test/service/domain.test.ts
  * asserts it is there, and gone with a domain.
  */
 export const DELIBERATE_WARNINGS = [

@@ -8,7 +8,7 @@ const synthesized = presets();
 describe('quality gates', () => {
   test('the validation report has no unacknowledged finding in any preset', () => {
     // THEN every finding was either fixed or acknowledged with a reason on its construct (findings()
-    // leaves out only the deliberate plain-HTTP warning of prod, which test/domain.test.ts checks)
+    // leaves out only the deliberate plain-HTTP warning of prod, which test/service/domain.test.ts checks)
     expect(findings(synthesized.validationReport)).toEqual([]);
   });
 

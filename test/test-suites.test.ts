@@ -23,7 +23,7 @@ describe("npm test's shards", () => {
     const ran = [...sharded.flat(), ...suites.standaloneFiles()];
     expect([...ran].sort()).toEqual(all);
     expect(new Set(ran).size).toBe(ran.length);
-    expect(all).toContain('service.test.ts');
+    expect(all).toContain('service/index.test.ts');
     expect(all).toContain('bin/review/hazards.test.ts');
     expect(all.some((file) => file.startsWith('integration/') || file.startsWith('e2e/'))).toBe(false);
   });

@@ -13,7 +13,7 @@ import {
   provisionStatements,
 } from './sql';
 
-/** Resource properties the construct (lib/database-app-role.ts) passes; CloudFormation sends strings. */
+/** Resource properties the construct (lib/database/app-role.ts) passes; CloudFormation sends strings. */
 export interface AppRoleProperties {
   /** Secret of the master user (JSON with `username`, `password`). */
   readonly MasterSecretArn: string;

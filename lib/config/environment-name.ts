@@ -9,7 +9,7 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 
 /**
  * The longest environment name: `scalablebackend-` (16) + 24 = 40 characters, what the DB identifier
- * base (lib/database.ts `physicalNameBase`, 63 minus the longest suffix `-replica-15`) and the
+ * base (lib/database/index.ts `physicalNameBase`, 63 minus the longest suffix `-replica-15`) and the
  * ElastiCache replication group id (40, lib/cache.ts) keep. A longer name would be cut short, and
  * two environments could then share a fixed name (test/config/fixed-names.test.ts).
  */

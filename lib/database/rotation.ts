@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { DatabaseAppRole } from '../database-app-role';
+import { DatabaseAppRole } from './app-role';
 import { Network } from '../network';
 
 /** Rotation of the master and the service's secrets, or the reason there is none. */

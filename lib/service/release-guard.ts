@@ -27,7 +27,7 @@ import {
   NOT_BREACHING,
   ONE_MINUTE,
 } from '../observability/alarms';
-import type { Service } from '../service';
+import type { Service } from '.';
 import { RELEASE_TEST_HEADER } from './deployment';
 
 /**

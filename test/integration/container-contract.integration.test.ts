@@ -3,7 +3,7 @@ import { TLSSocket, connect as tlsConnect } from 'tls';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { Credentials, handler } from '../../lambda/db-app-role';
-import { APP_ROLE_RESOURCE_TYPE } from '../../lib/database-app-role';
+import { APP_ROLE_RESOURCE_TYPE } from '../../lib/database/app-role';
 import { resourcesOf, synth } from '../helpers';
 import { bootstrapLikeRds, startPostgres, TestPostgres } from './support/postgres';
 import { command, findRedisServer, startRedis } from './support/redis';

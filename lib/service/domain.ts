@@ -3,7 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { DomainConfig } from './config/schema';
+import { DomainConfig } from '../config/schema';
 
 export interface ServiceDomainProps {
   /** Validated `service.domain`: the name, and the hosted zone it lives in. */

@@ -1,5 +1,5 @@
-import { resourcesOf, singleResource } from './helpers';
-import { attachmentOf, databaseOnly, ENVS, primaryOf, replicasOf, templates } from './database/helpers';
+import { resourcesOf, singleResource } from '../helpers';
+import { attachmentOf, databaseOnly, ENVS, primaryOf, replicasOf, templates } from './helpers';
 
 describe('primary', () => {
   test.each([

@@ -1,13 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deepMerge, validateEnvironment } from '../lib/config/load';
-import { PRESETS } from '../lib/config/presets';
-import { Database } from '../lib/database';
+import { deepMerge, validateEnvironment } from '../../lib/config/load';
+import { PRESETS } from '../../lib/config/presets';
+import { Database } from '../../lib/database';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { APP_ROLE_RESOURCE_TYPE, DatabaseAppRole } from '../lib/database-app-role';
-import { Network } from '../lib/network';
+import { APP_ROLE_RESOURCE_TYPE, DatabaseAppRole } from '../../lib/database/app-role';
+import { Network } from '../../lib/network';
 import {
   constructTestApp,
   importedDatabase,
@@ -15,7 +15,7 @@ import {
   resourcesOf,
   singleResource,
   stackName,
-} from './helpers';
+} from '../helpers';
 
 // GIVEN the presets, synthesized once for the run (without bundling)
 const { templates } = presets();

@@ -2,10 +2,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ServiceDomain } from '../lib/domain';
-import { allFindings, constructTestApp, presets, resourcesOf, singleResource, variant } from './helpers';
-import { TEST_DOMAIN } from './variants';
-import { PLAIN_HTTP_WARNING } from '../lib/scalable-backend-stack';
+import { ServiceDomain } from '../../lib/service/domain';
+import { allFindings, constructTestApp, presets, resourcesOf, singleResource, variant } from '../helpers';
+import { TEST_DOMAIN } from '../variants';
+import { PLAIN_HTTP_WARNING } from '../../lib/scalable-backend-stack';
 
 // GIVEN prod on its own domain (test/variants.ts: prodDomain), synthesized once per run with cdk-nag
 // and the CloudFormation validator, and the presets without a domain

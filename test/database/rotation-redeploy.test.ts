@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { presets, resourcesOf, singleResource } from './helpers';
+import { presets, resourcesOf, singleResource } from '../helpers';
 
 // GIVEN every preset, synthesized once for the whole run (dev and prod rotate the master secret
 // every 30 days, local has rotation off)

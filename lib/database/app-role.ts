@@ -9,15 +9,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { allowVpcNetworkInterfaces, functionBundling, functionRole } from './function-defaults';
-import type { AppRoleProperties } from '../lambda/db-app-role';
+import { allowVpcNetworkInterfaces, functionBundling, functionRole } from '../function-defaults';
+import type { AppRoleProperties } from '../../lambda/db-app-role';
 import {
   appRoleNames,
   monitorRoleName,
   monitorStatements,
   provisionStatements,
-} from '../lambda/db-app-role/sql';
-import { Network } from './network';
+} from '../../lambda/db-app-role/sql';
+import { Network } from '../network';
 
 /** Type of the custom resource in the template and in CloudFormation's events. */
 export const APP_ROLE_RESOURCE_TYPE = 'Custom::DatabaseAppRole';
@@ -151,7 +151,7 @@ export class DatabaseAppRole extends Construct {
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: `Creates the application's database roles of ${stack.stackName} and re-applies their grants`,
-      entry: path.join(__dirname, '..', 'lambda', 'db-app-role', 'index.ts'),
+      entry: path.join(__dirname, '..', '..', 'lambda', 'db-app-role', 'index.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { deepMerge, validateEnvironment } from '../lib/config/load';
-import { PRESETS } from '../lib/config/presets';
-import { Database } from '../lib/database';
-import { REPLICA_NOT_SERVING_PERIODS } from '../lib/database-reader';
-import { Network } from '../lib/network';
-import { constructTestApp, presets, resourcesOf, singleResource, stackName } from './helpers';
+import { deepMerge, validateEnvironment } from '../../lib/config/load';
+import { PRESETS } from '../../lib/config/presets';
+import { Database } from '../../lib/database';
+import { REPLICA_NOT_SERVING_PERIODS } from '../../lib/database/reader';
+import { Network } from '../../lib/network';
+import { constructTestApp, presets, resourcesOf, singleResource, stackName } from '../helpers';
 
 // GIVEN the dev and prod presets, synthesized once for the whole run (validators included)
 const { templates } = presets();

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { VENDED_LOGS_PREFIX } from './aws-conventions';
+import { VENDED_LOGS_PREFIX } from '../aws-conventions';
 
 /**
  * What Secrets Manager reports (through CloudTrail, as an "AWS Service Event") when a rotation

@@ -4,7 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { WafConfig } from './config/schema';
+import { WafConfig } from '../config/schema';
 
 /** Prefix AWS WAF requires of a CloudWatch Logs destination (source: WAF API reference, LoggingConfiguration). */
 export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';

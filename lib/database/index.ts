@@ -8,23 +8,17 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DatabaseConfig } from './config/schema';
-import { addReaderRecords } from './database-reader';
-import { DatabaseAppRole } from './database-app-role';
-import {
-  exportLogsTo,
-  instanceType,
-  LOG_EXPORTS,
-  physicalNameBase,
-  POSTGRES_PORT,
-} from './database/instances';
-import { addReadReplicas } from './database/replicas';
-import { configureSecretRotation } from './database/rotation';
-import { Network } from './network';
-import { toRemovalPolicy } from './removal-policy';
+import { DatabaseConfig } from '../config/schema';
+import { addReaderRecords } from './reader';
+import { DatabaseAppRole } from './app-role';
+import { exportLogsTo, instanceType, LOG_EXPORTS, physicalNameBase, POSTGRES_PORT } from './instances';
+import { addReadReplicas } from './replicas';
+import { configureSecretRotation } from './rotation';
+import { Network } from '../network';
+import { toRemovalPolicy } from '../removal-policy';
 
-export { physicalNameBase, POSTGRES_PORT } from './database/instances';
-export { PRIMARY_PREFERRED_ZONE_INDEX, replicaAvailabilityZone } from './database/replicas';
+export { physicalNameBase, POSTGRES_PORT } from './instances';
+export { PRIMARY_PREFERRED_ZONE_INDEX, replicaAvailabilityZone } from './replicas';
 
 /** Host label of the reader name in the private zone: `db-reader.<zone>`. */
 const READER_RECORD = 'db-reader';
@@ -315,7 +309,7 @@ export class Database extends Construct {
       appRole: this.appRole,
     });
 
-    // One reader name over the replicas, each record health-checked (lib/database-reader.ts).
+    // One reader name over the replicas, each record health-checked (lib/database/reader.ts).
     const zoneName = props.privateZoneName ?? `${stack.stackName.toLowerCase()}.internal`;
     this.privateZone = new route53.PrivateHostedZone(this, 'PrivateZone', {
       zoneName,

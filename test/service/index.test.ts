@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deepMerge, validateEnvironment } from '../lib/config/load';
-import { PRESETS } from '../lib/config/presets';
-import { Network } from '../lib/network';
-import { Service } from '../lib/service';
-import { constructTestApp, findings, presets, resourcesOf, stackName, variant } from './helpers';
-import { TEST_CERTIFICATE_ARN, TEST_ECR_IMAGE } from './variants';
+import { deepMerge, validateEnvironment } from '../../lib/config/load';
+import { PRESETS } from '../../lib/config/presets';
+import { Network } from '../../lib/network';
+import { Service } from '../../lib/service';
+import { constructTestApp, findings, presets, resourcesOf, stackName, variant } from '../helpers';
+import { TEST_CERTIFICATE_ARN, TEST_ECR_IMAGE } from '../variants';
 
 const CERT = TEST_CERTIFICATE_ARN;
 

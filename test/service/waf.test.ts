@@ -2,9 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { PRESETS } from '../lib/config/presets';
-import { EdgeFirewall, RATE_LIMIT_RULE_NAME, WAF_LOG_GROUP_PREFIX } from '../lib/waf';
-import { constructTestApp, presets, resourcesOf, singleResource, variant } from './helpers';
+import { PRESETS } from '../../lib/config/presets';
+import { EdgeFirewall, RATE_LIMIT_RULE_NAME, WAF_LOG_GROUP_PREFIX } from '../../lib/service/waf';
+import { constructTestApp, presets, resourcesOf, singleResource, variant } from '../helpers';
 
 // GIVEN the presets and prod with a custom WAF (test/variants.ts: prodDomain), synthesized once per run
 const { templates } = presets();

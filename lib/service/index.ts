@@ -22,15 +22,15 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EcrImage, ecrRepositoryArn, parseEcrImage } from './config/image';
-import { renderScaleOutSteps } from './config/scale-out-steps';
-import { ServiceConfig } from './config/schema';
-import { hardenedContainerOptions } from './container-hardening';
+import { EcrImage, ecrRepositoryArn, parseEcrImage } from '../config/image';
+import { renderScaleOutSteps } from '../config/scale-out-steps';
+import { ServiceConfig } from '../config/schema';
+import { hardenedContainerOptions } from '../container-hardening';
 import { ServiceDomain } from './domain';
-import { Network } from './network';
-import { ReleaseTraffic, deploymentStrategyProps } from './service/deployment';
-import { APP_LOG_STREAM_PREFIX } from './task-outputs';
-import { acknowledgeBuiltImagePull, appSecrets, builtImage, grantAppPermissions } from './service/app';
+import { Network } from '../network';
+import { ReleaseTraffic, deploymentStrategyProps } from './deployment';
+import { APP_LOG_STREAM_PREFIX } from '../task-outputs';
+import { acknowledgeBuiltImagePull, appSecrets, builtImage, grantAppPermissions } from './app';
 
 export interface ServiceProps {
   /** VPC with the subnet groups of {@link Network}. */
