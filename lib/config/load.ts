@@ -98,6 +98,9 @@ function parseEnvs(raw: unknown, known: string[], problems: string[]): string[] 
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+  if (list.length === 0) {
+    problems.push(`envs: got ${JSON.stringify(raw)}; name at least one environment: ${known.join(', ')}`);
+  }
   for (const env of list) {
     if (!known.includes(env)) {
       problems.push(`envs: got ${JSON.stringify(env)}; allowed environments: ${known.join(', ')}`);

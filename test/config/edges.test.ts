@@ -278,3 +278,42 @@ describe('messages', () => {
     );
   });
 });
+
+describe('tags and the environment list', () => {
+  // AWS's tag rules (ECS, Batch and tagging guides): letters, digits, spaces and + - = . _ : / @;
+  // the aws: prefix is reserved, in keys and values, in any case.
+  test.each([
+    ['aws:owner', 'me', 'dev.tags: got the key "aws:owner"; the aws: prefix is reserved for AWS'],
+    ['AWS:Owner', 'me', 'dev.tags: got the key "AWS:Owner"; the aws: prefix is reserved for AWS'],
+    ['team', 'aws:core', 'dev.tags.team: got "aws:core"; the aws: prefix is reserved for AWS'],
+    ['team', 'R&D', 'dev.tags.team: got "R&D"; may hold only letters, digits, spaces and _ . : / = + - @'],
+  ])('tag %s=%s is refused', (key, value, message) => {
+    expect(configErrorOf({ envs: 'dev', [`dev.tags.${key}`]: value })).toContain(message);
+  });
+
+  test('an empty tag value, spaces and the allowed symbols are accepted; a number stays a string', () => {
+    const [dev] = loadEnvironments({
+      envs: 'dev',
+      'dev.tags.Name': '',
+      'dev.tags.cost center': 'a-b_c.d:e/f=g+h@i',
+      'dev.tags.costcenter': '1234',
+    });
+    expect(dev.config.tags).toMatchObject({
+      Name: '',
+      'cost center': 'a-b_c.d:e/f=g+h@i',
+      costcenter: '1234',
+    });
+  });
+
+  test('more tags than a resource can carry next to the CDK own ones are refused', () => {
+    const many = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`dev.tags.t${i}`, 'x']));
+    expect(configErrorOf({ envs: 'dev', ...many })).toContain('dev.tags: got {');
+    expect(configErrorOf({ envs: 'dev', ...many })).toContain('at most 47 tags (AWS allows 50 per resource');
+  });
+
+  test.each([',', ' , ', []])('envs %j names no environment and is refused', (envs) => {
+    expect(configErrorOf({ envs })).toContain(
+      `envs: got ${JSON.stringify(envs)}; name at least one environment: dev, prod, local`,
+    );
+  });
+});

@@ -18,6 +18,15 @@ import { deploymentProblems } from './deployment';
 import { REGIONS_WITH_FEWER_THAN_THREE_ZONES, networkSchema, regionOfZone } from './network';
 import { observabilitySchema } from './observability';
 import { resilienceSchema } from './resilience';
+
+/**
+ * What AWS accepts in a tag key or value across services (the ECS, Batch and tagging guides: "letters,
+ * numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @"; the
+ * `aws:` prefix is reserved for AWS, in keys and values, in any case).
+ */
+const TAG_TEXT = /^[\p{L}\p{N}\p{Z}_.:/=+\-@]*$/u;
+const TAG_TEXT_RULE = 'may hold only letters, digits, spaces and _ . : / = + - @';
+const MAX_USER_TAGS = 47;
 import { FARGATE_MEMORY_BY_CPU, serviceSchema } from './service';
 
 export const environmentSchema = z.strictObject({
@@ -47,10 +56,30 @@ export const environmentSchema = z.strictObject({
       'Where the stack deploys. `localstack` allows destroy-on-delete and refuses non-local endpoints.',
     onChange: 'n/a (a property of the preset)',
   }),
-  tags: doc(z.record(z.string().min(1).max(128), z.string().max(256)), {
-    description: 'Tags applied to every resource.',
-    onChange: IN_PLACE,
-  }),
+  tags: doc(
+    z
+      .record(
+        z
+          .string()
+          .min(1)
+          .max(128)
+          .regex(TAG_TEXT, TAG_TEXT_RULE)
+          .refine((key) => !/^aws:/i.test(key), { message: 'the aws: prefix is reserved for AWS' }),
+        z
+          .string()
+          .max(256)
+          .regex(TAG_TEXT, TAG_TEXT_RULE)
+          .refine((value) => !/^aws:/i.test(value), { message: 'the aws: prefix is reserved for AWS' }),
+      )
+      .refine((tags) => Object.keys(tags).length <= MAX_USER_TAGS, {
+        message: `at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the CDK adds up to 3 of its own, on subnets)`,
+      }),
+    {
+      description:
+        'Tags applied to every resource. Keys 1-128 and values 0-256 characters: letters, digits, spaces and `_ . : / = + - @`; neither may start with `aws:` (reserved for AWS).',
+      onChange: IN_PLACE,
+    },
+  ),
   network: networkSchema,
   service: serviceSchema.meta({ description: 'The load-balanced Fargate service.' }),
   database: databaseSchema.meta({ description: 'RDS PostgreSQL, read replicas and RDS Proxy.' }),
