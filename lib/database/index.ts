@@ -202,6 +202,8 @@ export class Database extends Construct {
       iamAuthentication: true,
       autoMinorVersionUpgrade: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      // Every RDS for PostgreSQL class, micro and small included (the micro/small restriction is
+      // MySQL's and MariaDB's: docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html).
       enablePerformanceInsights: true,
       performanceInsightRetention: config.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
       performanceInsightEncryptionKey: this.storageKey,
