@@ -317,3 +317,28 @@ describe('tags and the environment list', () => {
     );
   });
 });
+
+describe('HTTP status codes', () => {
+  test.each([
+    ['service.healthCheck.healthyHttpCodes', '299-200', 'between 200 and 499, a range from low to high'],
+    ['service.healthCheck.healthyHttpCodes', '200,503', 'between 200 and 499, a range from low to high'],
+    ['service.healthCheck.healthyHttpCodes', '100-199', 'between 200 and 499, a range from low to high'],
+    [
+      'service.deployment.smokeTest.expectedStatus',
+      '299-200',
+      'between 100 and 599, a range from low to high',
+    ],
+  ])('%s %s is refused', (key, value, allowed) => {
+    expect(configErrorOf({ envs: 'dev', [`dev.${key}`]: value })).toContain(
+      `dev.${key}: got "${value}"; every code must be ${allowed}`,
+    );
+  });
+
+  test('codes the load balancer takes are accepted', () => {
+    const [dev] = loadEnvironments({
+      envs: 'dev',
+      'dev.service.healthCheck.healthyHttpCodes': '200-399,401',
+    });
+    expect(dev.config.service.healthCheck.healthyHttpCodes).toBe('200-399,401');
+  });
+});

@@ -48,3 +48,21 @@ export function range(from: number, to: number, step: number): number[] {
   for (let v = from; v <= to; v += step) out.push(v);
   return out;
 }
+
+/**
+ * HTTP status codes as the load balancer and the smoke test take them: `200`, `200-299`, `200,204`;
+ * every code between `min` and `max`, and a range from low to high.
+ */
+export function httpCodes(min: number, max: number, example: string) {
+  return z
+    .string()
+    .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, `must look like ${example}`)
+    .refine(
+      (spec) =>
+        spec.split(',').every((part) => {
+          const [low, high = low] = part.split('-').map(Number);
+          return low >= min && high <= max && low <= high;
+        }),
+      { message: `every code must be between ${min} and ${max}, a range from low to high` },
+    );
+}

@@ -4,7 +4,7 @@
  * revision through the test listener rule before any production traffic reaches it.
  */
 import { z } from 'zod';
-import { IN_PLACE, doc, int } from './common';
+import { IN_PLACE, doc, httpCodes, int } from './common';
 
 /** Strategies of the ECS deployment controller this stack offers (CodeDeploy is not used). */
 export const DEPLOYMENT_STRATEGIES = ['rolling', 'canary', 'linear', 'blueGreen'] as const;
@@ -43,14 +43,11 @@ export const smokeTestSchema = z.strictObject({
       onChange: IN_PLACE,
     },
   ),
-  expectedStatus: doc(
-    z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must look like 200 or 200-299 or 200,204'),
-    {
-      description:
-        'HTTP status codes a smoke-test answer must have (e.g. `200-299`); any other fails the release.',
-      onChange: IN_PLACE,
-    },
-  ),
+  expectedStatus: doc(httpCodes(100, 599, '200 or 200-299 or 200,204'), {
+    description:
+      'HTTP status codes a smoke-test answer must have (e.g. `200-299`); any other fails the release.',
+    onChange: IN_PLACE,
+  }),
   maxResponseMs: doc(int(50, 10_000), {
     description:
       'Slowest acceptable answer per path (milliseconds); a slower one (or none) fails the release and rolls it back.',

@@ -12,6 +12,7 @@ import {
   IN_PLACE,
   SECRET_COMPLETE_ARN,
   doc,
+  httpCodes,
   int,
   logRetention,
   oneOf,
@@ -104,7 +105,8 @@ export const healthCheckSchema = z.strictObject({
     onChange: IN_PLACE,
   }),
   healthyHttpCodes: doc(
-    z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must look like 200 or 200-399'),
+    // An ALB matcher takes 200 to 499 (docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html).
+    httpCodes(200, 499, '200 or 200-399'),
     {
       description: 'HTTP codes that count as healthy.',
       onChange: IN_PLACE,
