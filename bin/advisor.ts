@@ -15,6 +15,7 @@ import { queriesMain } from './advisor-queries';
 import {
   CliError,
   CliSpec,
+  awsErrorKind,
   NO_REGION_MESSAGE,
   parseCliArgs,
   resolveRegion,
@@ -141,21 +142,20 @@ export function readTargetsOutput(cloudFormation: CloudFormationClient, stackNam
 /** Turn the SDK's credential, region and permission errors into instructions. */
 export function explainAwsError(e: unknown, doing: string): Error {
   if (e instanceof CliError) return e;
-  const err = e as { name?: string; message?: string };
-  const name = err.name ?? '';
-  const message = err.message ?? String(e);
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+  const message = (e as { message?: string }).message ?? String(e);
+  const kind = awsErrorKind(e);
+  if (kind === 'credentials') {
     return new CliError(
       'No AWS credentials found. Configure them (aws configure, AWS_PROFILE=<profile>, or aws sso login) and try again.',
     );
   }
-  if (/ExpiredToken/i.test(name) || /expired/i.test(message)) {
+  if (kind === 'expired') {
     return new CliError(
       `Your AWS credentials have expired (${message}). Refresh them (e.g. aws sso login) and try again.`,
     );
   }
-  if (/Region is missing/i.test(message)) return new CliError(NO_REGION_MESSAGE);
-  if (/AccessDenied|UnauthorizedOperation|not authorized|KMSAccessDenied/i.test(`${name} ${message}`)) {
+  if (kind === 'region') return new CliError(NO_REGION_MESSAGE);
+  if (kind === 'denied') {
     return new CliError(
       `Access denied while ${doing}: the advisor needs cloudformation:DescribeStacks and cloudwatch:GetMetricData; ` +
         'with --publish also cloudwatch:PutMetricData, sns:Publish on the alarm topic and kms:GenerateDataKey and ' +

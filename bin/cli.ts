@@ -222,6 +222,25 @@ export function describeError(e: unknown): string {
   return String(e);
 }
 
+/** What an AWS SDK failure says about the caller's setup, when it says something a person can fix. */
+export type AwsErrorKind = 'credentials' | 'expired' | 'region' | 'denied';
+
+/**
+ * Which of the SDK's setup failures `e` is: no credentials, expired credentials, no region, or a
+ * permission the caller lacks. Each tool turns the kind into its own instructions (what it needs).
+ */
+export function awsErrorKind(e: unknown): AwsErrorKind | undefined {
+  const err = e as { name?: string; message?: string };
+  const name = err?.name ?? '';
+  const message = err?.message ?? String(e);
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message))
+    return 'credentials';
+  if (/ExpiredToken/i.test(name) || /expired/i.test(message)) return 'expired';
+  if (/Region is missing/i.test(message)) return 'region';
+  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${message}`)) return 'denied';
+  return undefined;
+}
+
 /**
  * Run a tool's `main` and exit with its code. `explain` turns known failures (credentials, permissions)
  * into a CliError first. A CliError prints its message; anything else prints one line.

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PricingClient } from '@aws-sdk/client-pricing';
-import { CliError, describeError, printJson, say } from './cli';
+import { CliError, awsErrorKind, describeError, printJson, say } from './cli';
 import { PriceFile, refreshPrices, renderPriceFile, renderRefreshSummary } from '../lib/plan/refresh';
 
 export const DEFAULT_PRICES_FILE = path.join(__dirname, '..', 'lib', 'plan', 'prices.json');
@@ -82,19 +82,18 @@ export async function refreshPricesCommand(options: RefreshOptions, usage: strin
 /** The SDK's credential and permission errors as one line that says what to do. */
 export function explainPricingError(e: unknown): unknown {
   if (e instanceof CliError) return e;
-  const err = e as { name?: string; message?: string };
-  const text = `${err.name ?? ''} ${err.message ?? String(e)}`;
-  if (/CredentialsProviderError|Could not load credentials/i.test(text)) {
+  const kind = awsErrorKind(e);
+  if (kind === 'credentials') {
     return new CliError(
       'No AWS credentials found: --refresh-prices reads the AWS Price List API with the default credential chain. Configure credentials (aws configure, AWS_PROFILE=<profile>, or aws sso login) and try again.',
     );
   }
-  if (/ExpiredTokenException|token .*expired/i.test(text)) {
+  if (kind === 'expired') {
     return new CliError(
       `Your AWS credentials have expired (${describeError(e)}). Refresh them and try again.`,
     );
   }
-  if (/AccessDenied|not authorized/i.test(text)) {
+  if (kind === 'denied') {
     return new CliError(
       `Access denied by the Price List API: --refresh-prices needs pricing:GetProducts. ${describeError(e)}`,
     );

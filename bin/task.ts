@@ -24,6 +24,7 @@ import { APP_LOG_STREAM_PREFIX, TASK_OUTPUTS } from '../lib/task-outputs';
 import {
   CliError,
   CliSpec,
+  awsErrorKind,
   NO_REGION_MESSAGE,
   parseCliArgs,
   printJson,
@@ -402,15 +403,15 @@ export async function main(argv: readonly string[], deps: TaskDeps = defaultDeps
 /** Credentials, region and permission errors as instructions. */
 export function explainTaskError(e: unknown): unknown {
   if (e instanceof CliError) return e;
-  const err = e as { name?: string; message?: string };
-  const text = `${err.name ?? ''} ${err.message ?? String(e)}`;
-  if (/CredentialsProviderError|Could not load credentials/i.test(text)) {
+  const err = e as { message?: string };
+  const kind = awsErrorKind(e);
+  if (kind === 'credentials') {
     return new CliError(
       'No AWS credentials found. Configure them (aws configure, AWS_PROFILE=<profile>, or aws sso login).',
     );
   }
-  if (/Region is missing/i.test(text)) return new CliError(NO_REGION_MESSAGE);
-  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(text)) {
+  if (kind === 'region') return new CliError(NO_REGION_MESSAGE);
+  if (kind === 'denied') {
     // RunTask passes the task definition's roles to ECS, which needs iam:PassRole on them
     // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html).
     return new CliError(
