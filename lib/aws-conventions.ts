@@ -17,3 +17,19 @@ export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
  * (docs.aws.amazon.com/fis/latest/userguide/targets.html).
  */
 export const CACHE_TARGET_TAG = 'scalable-backend:cache';
+
+/**
+ * `ScalableBackend-prod` -> `scalablebackend-prod`: the form RDS and ElastiCache identifiers must
+ * take (a letter first, then lower-case letters, digits and single hyphens, no hyphen at the end),
+ * cut to `maxLength`; `fallback` when nothing of the name is left.
+ */
+export function lowerCaseIdentifier(name: string, maxLength: number, fallback: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .slice(0, maxLength)
+      .replace(/-+$/, '') || fallback
+  );
+}

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CACHE_TARGET_TAG } from './aws-conventions';
+import { CACHE_TARGET_TAG, lowerCaseIdentifier } from './aws-conventions';
 import { CacheConfig } from './config/schema';
 import { Network } from './network';
 import { toRemovalPolicy } from './removal-policy';
@@ -176,14 +176,7 @@ export class Cache extends Construct {
 
 /** `ScalableBackend-prod` -> `scalablebackend-prod`, within ElastiCache's naming rules. */
 export function replicationGroupIdFor(stackName: string): string {
-  return (
-    stackName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^[^a-z]+/, '')
-      .slice(0, MAX_REPLICATION_GROUP_ID)
-      .replace(/-+$/, '') || 'cache'
-  );
+  return lowerCaseIdentifier(stackName, MAX_REPLICATION_GROUP_ID, 'cache');
 }
 
 function validateReplicationGroupId(id: string): void {

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { lowerCaseIdentifier } from '../aws-conventions';
 
 /**
  * What the primary and the replicas share: their identifiers, removal policies, instance types and
@@ -41,14 +42,7 @@ export function exportLogsTo(
 
 /** RDS instance identifiers: lower case letters, digits and single hyphens; room for a suffix. */
 export function physicalNameBase(stackName: string): string {
-  return (
-    stackName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^[^a-z]+/, '')
-      .slice(0, 40)
-      .replace(/-+$/, '') || 'db'
-  );
+  return lowerCaseIdentifier(stackName, 40, 'db');
 }
 
 /** `t4g.micro` -> InstanceType (the schema validates the `family.size` form). */
