@@ -218,11 +218,10 @@ export const PRICERS: Record<string, Pricer> = {
           ? groups * ((numberProp(p, 'ReplicasPerNodeGroup') ?? 0) + 1)
           : requireNumber(id, p, 'NumCacheClusters');
       // Valkey nodes are billed at their own, lower rate (prices.json has both engines' lines).
-      const engine = String(p.Engine ?? 'redis').toLowerCase() === 'valkey' ? 'valkey' : 'redis';
-      const key =
-        engine === 'valkey' ? `elasticache.valkey.${nodeType}.hour` : `elasticache.${nodeType}.hour`;
+      const valkey = String(p.Engine).toLowerCase() === 'valkey';
+      const key = `elasticache.${valkey ? 'valkey.' : ''}${nodeType}.hour`;
       return fixed(
-        `ElastiCache ${nodeType} nodes (${engine === 'valkey' ? 'Valkey' : 'Redis OSS'})`,
+        `ElastiCache ${nodeType} nodes (${valkey ? 'Valkey' : 'Redis OSS'})`,
         `${nodes} x ${ctx.hours} h`,
         nodes * ctx.hours * ctx.price(key, `${id} (${nodeType})`),
         [key],
