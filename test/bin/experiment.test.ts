@@ -6,6 +6,7 @@ import {
 import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkExperiment, parseExperimentArgs } from '../../bin/experiment';
+import { deployedStack } from '../deployed-stack';
 
 /** `npm run experiment`: a cache experiment is only started when a cache node sits in its zone. */
 const cfn = mockClient(CloudFormationClient);
@@ -19,20 +20,13 @@ const clients = {
 function deployed(zones: string[]) {
   cfn.reset();
   elasticache.reset();
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ScalableBackend-prod',
-        StackStatus: 'UPDATE_COMPLETE',
-        CreationTime: new Date(),
-        Outputs: [
-          { OutputKey: 'ExperimentCacheZonePowerTemplateId', OutputValue: 'EXT123' },
-          { OutputKey: 'ExperimentLoseZoneTemplateId', OutputValue: 'EXT456' },
-          { OutputKey: 'ExperimentZone', OutputValue: 'eu-west-1a' },
-        ],
-      },
-    ],
-  });
+  cfn.on(DescribeStacksCommand).resolves(
+    deployedStack('ScalableBackend-prod', {
+      ExperimentCacheZonePowerTemplateId: 'EXT123',
+      ExperimentLoseZoneTemplateId: 'EXT456',
+      ExperimentZone: 'eu-west-1a',
+    }),
+  );
   cfn.on(ListStackResourcesCommand).resolves({
     StackResourceSummaries: [
       {

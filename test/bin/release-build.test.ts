@@ -26,6 +26,7 @@ import { ConfigError } from '../../lib/config/load';
 import { readRelease, releasedImageContext, writeRelease } from '../../lib/config/release';
 import { variant } from '../helpers';
 import { STAGING_OVERRIDES, TEST_APP, VARIANTS } from '../variants';
+import { deployedStack } from '../deployed-stack';
 
 // GIVEN staging, which builds its image from test/fixtures/app (service.build), as deployed, and the
 // same app after a source change: only the asset hash in the app container's image differs
@@ -69,19 +70,11 @@ beforeEach(() => {
   git('add', '.');
   git('commit', '-qm', 'initial');
   commit = git('rev-parse', 'HEAD');
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: STACK,
-        StackStatus: 'UPDATE_COMPLETE',
-        CreationTime: new Date(),
-        Outputs: [
-          { OutputKey: 'ServiceClusterName', OutputValue: 'staging-cluster' },
-          { OutputKey: 'ServiceName', OutputValue: 'staging-service' },
-        ],
-      },
-    ],
-  });
+  cfn
+    .on(DescribeStacksCommand)
+    .resolves(
+      deployedStack(STACK, { ServiceClusterName: 'staging-cluster', ServiceName: 'staging-service' }),
+    );
   cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployed) });
   ecs.on(DescribeServicesCommand).resolves({ services: [{ events: [] }] });
   ecs.on(ListServiceDeploymentsCommand).resolves({

@@ -24,6 +24,7 @@ import {
 } from '../../lib/config/release';
 import { ConfigError } from '../../lib/config/load';
 import { presets, variant } from '../helpers';
+import { deployedStack } from '../deployed-stack';
 
 // GIVEN the prod stack as deployed (the preset's template running the previous image), the app
 // synthesized with the new image (a new image changes only the app container's Image, checked by
@@ -60,19 +61,14 @@ beforeEach(() => {
   ecs.reset();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-release-'));
   writeRelease(root, 'prod', { image: OLD_IMAGE, releasedAt: '2026-12-01T10:00:00.000Z' });
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ScalableBackend-prod',
-        StackStatus: 'UPDATE_COMPLETE',
-        CreationTime: new Date(),
-        Outputs: [
-          { OutputKey: 'ServiceClusterName', OutputValue: 'prod-cluster' },
-          { OutputKey: 'ServiceName', OutputValue: 'prod-service' },
-        ],
-      },
-    ],
-  });
+  cfn
+    .on(DescribeStacksCommand)
+    .resolves(
+      deployedStack('ScalableBackend-prod', {
+        ServiceClusterName: 'prod-cluster',
+        ServiceName: 'prod-service',
+      }),
+    );
   cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployed) });
   ecs.on(DescribeServicesCommand).resolves({ services: [{ events: [] }] });
   ecs.on(ListServiceDeploymentsCommand).resolves({

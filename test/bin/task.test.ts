@@ -21,6 +21,7 @@ import {
 } from '../../bin/task';
 import { stackName } from '../../lib/app';
 import { TASK_OUTPUTS } from '../../lib/task-outputs';
+import { deployedStack } from '../deployed-stack';
 
 const cfn = mockClient(CloudFormationClient);
 const ecs = mockClient(ECSClient);
@@ -39,16 +40,7 @@ const OUTPUTS: Record<string, string> = {
 };
 
 function stack(outputs: Record<string, string> = OUTPUTS) {
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ScalableBackend-prod',
-        CreationTime: new Date(),
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-      },
-    ],
-  });
+  cfn.on(DescribeStacksCommand).resolves(deployedStack('ScalableBackend-prod', outputs));
 }
 
 interface Run {

@@ -5,6 +5,7 @@ import { parseQueriesArgs, queriesMain, QueriesDeps } from '../../../bin/advisor
 import { analyzeInstance, ENABLE_PG_STAT_STATEMENTS } from '../../../lambda/query-advisor/collect';
 import { QueryAdvisorRun } from '../../../lambda/query-advisor/format';
 import { fakeClient } from './fake-client';
+import { deployedStack } from '../../deployed-stack';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -20,16 +21,14 @@ function deps(out: string[]): QueriesDeps {
 }
 
 function stackWith(outputs: { OutputKey: string; OutputValue: string }[]) {
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ScalableBackend-prod',
-        CreationTime: new Date(),
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: outputs,
-      },
-    ],
-  });
+  cfn
+    .on(DescribeStacksCommand)
+    .resolves(
+      deployedStack(
+        'ScalableBackend-prod',
+        Object.fromEntries(outputs.map((o) => [o.OutputKey, o.OutputValue])),
+      ),
+    );
 }
 
 beforeEach(() => {

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CliDeps, CliError, main, parseArgs } from '../../../bin/advisor';
 import { NO_REGION_MESSAGE, resolveRegion } from '../../../bin/cli';
 import { healthyFixture, makeTargets, MINUTES, T0 } from './fixtures';
+import { deployedStack } from '../../deployed-stack';
 
 const cfn = mockClient(CloudFormationClient);
 const cw = mockClient(CloudWatchClient);
@@ -33,16 +34,14 @@ function deps(out: string[], said: string[] = []): CliDeps {
 }
 
 function stackWithOutputs(outputs: { OutputKey: string; OutputValue: string }[]) {
-  cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'ScalableBackend-prod',
-        CreationTime: new Date(),
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: outputs,
-      },
-    ],
-  });
+  cfn
+    .on(DescribeStacksCommand)
+    .resolves(
+      deployedStack(
+        'ScalableBackend-prod',
+        Object.fromEntries(outputs.map((o) => [o.OutputKey, o.OutputValue])),
+      ),
+    );
 }
 
 beforeEach(() => {
