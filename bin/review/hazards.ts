@@ -1,4 +1,5 @@
 import { ResourceImpact, TemplateDiff } from '@aws-cdk/cloudformation-diff';
+import { referencedIds } from '../../lib/plan/template';
 import { NAME_PROPERTIES } from '../../lib/rules/retain-except-on-create';
 import { CfnTemplate, TemplateResource } from './stateful';
 
@@ -236,16 +237,6 @@ function networkOf(resources: Resources, start: TemplateResource): Set<string> {
   };
   visit(start.Properties);
   return found;
-}
-
-function referencedIds(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
-  if (!value || typeof value !== 'object') return [];
-  const o = value as Record<string, unknown>;
-  if (typeof o.Ref === 'string') return [o.Ref];
-  const getAtt = o['Fn::GetAtt'];
-  if (getAtt !== undefined) return [String(Array.isArray(getAtt) ? getAtt[0] : String(getAtt).split('.')[0])];
-  return Object.values(o).flatMap(referencedIds);
 }
 
 // --- credential changes ------------------------------------------------------------------------------

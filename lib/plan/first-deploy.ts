@@ -3,7 +3,7 @@
  * resource only after every resource it references (Ref, Fn::GetAtt, DependsOn), so the slow
  * resources on the ECS service's dependency path are created one after another.
  */
-import { CfnResource, CfnTemplate, resourcesOfType } from './template';
+import { CfnResource, CfnTemplate, referencedIds, resourcesOfType } from './template';
 
 /** The slow resource types of this stack (each takes minutes to create, not seconds). */
 const SLOW_TYPES = [
@@ -22,24 +22,8 @@ export interface FirstDeployPath {
   readonly serviceWaitsFor: string[];
 }
 
-/** Every logical id `value` references: Ref, Fn::GetAtt, and the Refs inside Fn::Join / Fn::Sub. */
-function references(value: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(value)) {
-    for (const v of value) references(v, into);
-  } else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      if (key === 'Ref' && typeof v === 'string') into.add(v);
-      else if (key === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
-      else references(v, into);
-    }
-  }
-  return into;
-}
-
 function directDependencies(resource: CfnResource & { DependsOn?: string | string[] }): Set<string> {
-  const out = references(resource.Properties ?? {}, new Set());
-  for (const d of [resource.DependsOn ?? []].flat()) out.add(d);
-  return out;
+  return new Set([...referencedIds(resource.Properties ?? {}), ...[resource.DependsOn ?? []].flat()]);
 }
 
 /** The slow resources a first deploy creates before the ECS service, and the replica chain. */

@@ -36,6 +36,21 @@ export function referencedId(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Every logical id `value` references anywhere inside it: `Ref` and `Fn::GetAtt`, also within
+ * `Fn::Join`, `Fn::Sub` variable maps and nested objects (pseudo parameters such as `AWS::Region`
+ * included; callers keep the ids of their template).
+ */
+export function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (!value || typeof value !== 'object') return [];
+  const o = value as Record<string, unknown>;
+  if (typeof o.Ref === 'string') return [o.Ref];
+  const getAtt = o['Fn::GetAtt'];
+  if (getAtt !== undefined) return [String(Array.isArray(getAtt) ? getAtt[0] : String(getAtt).split('.')[0])];
+  return Object.values(o).flatMap(referencedIds);
+}
+
 /** A numeric property that CloudFormation accepts as number or numeric string. */
 export function numberProp(props: Record<string, unknown> | undefined, key: string): number | undefined {
   const v = props?.[key];
