@@ -2,15 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const suites = require('./setup/suites') as {
-  TEST_ROOT: string;
-  testFiles: () => string[];
-  standaloneFiles: () => string[];
-  shardFiles: () => string[];
-  filesOfShard: (shardFile: string) => string[];
-  weightOf: (file: string) => number;
-};
+import { suites } from './shards/run';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const shardsConfig = require('../jest.shards.config') as { testMatch: string[] };
 

@@ -1,11 +1,17 @@
 import * as path from 'path';
 import { AssetStaging } from 'aws-cdk-lib';
 
+/** test/setup/suites.js (plain JavaScript, so that jest.shards.config.js can read it too), typed. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { TEST_ROOT, filesOfShard } = require('../setup/suites') as {
+export const suites = require('../setup/suites') as {
   TEST_ROOT: string;
+  testFiles: () => string[];
+  standaloneFiles: () => string[];
+  shardFiles: () => string[];
   filesOfShard: (shardFile: string) => string[];
+  weightOf: (file: string) => number;
 };
+const { TEST_ROOT, filesOfShard } = suites;
 
 /**
  * Runs the share of the unit test files that test/setup/suites.js gives `shardFile`, each inside a
