@@ -1,7 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-
 import { suites } from './shards/run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
