@@ -13,7 +13,7 @@ const path = require('path');
 
 const TEST_ROOT = path.join(__dirname, '..');
 /** Folders under test/ that hold no unit tests of `npm test`. */
-const NOT_UNIT = new Set(['integration', 'e2e', 'shards', 'fixtures', 'setup', '__snapshots__']);
+const NOT_UNIT = new Set(['integration', 'e2e', 'shards', 'fixtures', 'setup']);
 const SNAPSHOT = /\.toMatch(Inline)?Snapshot\(|\.toThrowErrorMatchingSnapshot\(/;
 
 /** Every unit test file (`*.test.ts`), sorted, as paths relative to test/. */
