@@ -61,14 +61,12 @@ beforeEach(() => {
   ecs.reset();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-release-'));
   writeRelease(root, 'prod', { image: OLD_IMAGE, releasedAt: '2026-12-01T10:00:00.000Z' });
-  cfn
-    .on(DescribeStacksCommand)
-    .resolves(
-      deployedStack('ScalableBackend-prod', {
-        ServiceClusterName: 'prod-cluster',
-        ServiceName: 'prod-service',
-      }),
-    );
+  cfn.on(DescribeStacksCommand).resolves(
+    deployedStack('ScalableBackend-prod', {
+      ServiceClusterName: 'prod-cluster',
+      ServiceName: 'prod-service',
+    }),
+  );
   cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployed) });
   ecs.on(DescribeServicesCommand).resolves({ services: [{ events: [] }] });
   ecs.on(ListServiceDeploymentsCommand).resolves({
